@@ -1,0 +1,39 @@
+"""tsengine's storage layer: line-protocol buckets on DuckDB (hot) and Parquet (cold).
+
+This module is its public API; `tsengine` uses nothing else of `storage`.
+"""
+
+from storage.catalog import Bucket, Organization
+from storage.errors import (
+    BucketExists,
+    BucketNotFound,
+    DataDirLocked,
+    InvalidArgument,
+    LineError,
+    LineProtocolError,
+    OrganizationNotFound,
+    StorageError,
+)
+from storage.lineprotocol import Dropped, FieldType, Point, PointBatch, Segment, parse
+from storage.lineprotocol.format import format_lines, format_segment
+from storage.predicate import And, Compare, In, Not, Or, Predicate, Regex, eq
+from storage.scan import ScanPlan
+from storage.store import MeasurementStats, Store
+from storage.timeutil import (
+    Clock,
+    FixedClock,
+    format_duration,
+    format_time,
+    parse_duration,
+    parse_time,
+)
+from storage.write import WriteResult
+
+__all__ = [
+    "And", "Bucket", "BucketExists", "BucketNotFound", "Clock", "Compare", "DataDirLocked",
+    "Dropped", "FieldType", "FixedClock", "In", "InvalidArgument", "LineError",
+    "LineProtocolError", "MeasurementStats", "Not", "Or", "Organization", "OrganizationNotFound",
+    "Point", "PointBatch", "Predicate", "Regex", "ScanPlan", "Segment", "StorageError", "Store",
+    "WriteResult", "eq", "format_duration", "format_lines", "format_segment", "format_time",
+    "parse", "parse_duration", "parse_time",
+]

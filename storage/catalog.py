@@ -1,0 +1,300 @@
+"""The catalog: organizations, buckets, measurement schemas and the Parquet manifest, in DuckDB.
+
+It lives in `catalog.duckdb` beside the hot tier, so that a write, a schema change and a
+compaction each commit in one transaction.
+"""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+
+import duckdb
+
+from storage.errors import BucketExists, BucketNotFound, InvalidArgument, OrganizationNotFound
+from storage.lineprotocol.model import FieldType
+
+SCHEMA_VERSION = 1
+DEFAULT_ORG = "default"
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta (key VARCHAR PRIMARY KEY, value VARCHAR NOT NULL);
+CREATE TABLE IF NOT EXISTS orgs (
+    id VARCHAR PRIMARY KEY, name VARCHAR NOT NULL UNIQUE, description VARCHAR NOT NULL DEFAULT '',
+    created_at BIGINT NOT NULL);
+CREATE TABLE IF NOT EXISTS buckets (
+    id VARCHAR PRIMARY KEY, org_id VARCHAR NOT NULL, name VARCHAR NOT NULL,
+    description VARCHAR NOT NULL DEFAULT '', retention BIGINT NOT NULL,
+    created_at BIGINT NOT NULL, updated_at BIGINT NOT NULL);
+CREATE TABLE IF NOT EXISTS measurements (
+    id INTEGER PRIMARY KEY, bucket_id VARCHAR NOT NULL, name VARCHAR NOT NULL);
+CREATE TABLE IF NOT EXISTS columns (
+    measurement_id INTEGER NOT NULL, kind VARCHAR NOT NULL, name VARCHAR NOT NULL,
+    type VARCHAR, col VARCHAR NOT NULL);
+CREATE TABLE IF NOT EXISTS partitions (
+    bucket_id VARCHAR NOT NULL, measurement_id INTEGER NOT NULL, day INTEGER NOT NULL,
+    path VARCHAR NOT NULL, rows BIGINT NOT NULL, min_time BIGINT NOT NULL, max_time BIGINT NOT NULL,
+    cols VARCHAR NOT NULL);
+"""
+
+
+def new_id() -> str:
+    """A 16-hex-digit non-zero id, as InfluxDB's."""
+    while True:
+        value = secrets.token_hex(8)
+        if int(value, 16):
+            return value
+
+
+@dataclass(frozen=True)
+class Organization:
+    """An organization: the owner of buckets."""
+
+    id: str
+    name: str
+    description: str
+    created_at: int
+
+
+@dataclass(frozen=True)
+class Bucket:
+    """A named store of points with a retention period (0 = keep forever)."""
+
+    id: str
+    org_id: str
+    name: str
+    description: str
+    retention: int
+    created_at: int
+    updated_at: int
+
+
+@dataclass(frozen=True)
+class Column:
+    """A tag or field of a measurement, and the internal column (`t3`, `f7`) that holds it."""
+
+    kind: str
+    name: str
+    type: FieldType | None
+    col: str
+
+
+@dataclass(frozen=True)
+class Partition:
+    """One Parquet file of the cold tier: a bucket's measurement on one UTC day."""
+
+    bucket_id: str
+    measurement_id: int
+    day: int
+    path: str
+    rows: int
+    min_time: int
+    max_time: int
+    cols: tuple[str, ...]
+
+
+@dataclass
+class Measurement:
+    """A measurement of a bucket: its id, name and columns (tags, then fields)."""
+
+    id: int
+    bucket_id: str
+    name: str
+    tags: dict[str, Column]
+    fields: dict[str, Column]
+
+    @property
+    def hot_table(self) -> str:
+        return f"hot_{self.id}"
+
+    def column(self, col: str) -> Column:
+        """The tag or field stored in internal column `col`."""
+        for c in (*self.tags.values(), *self.fields.values()):
+            if c.col == col:
+                return c
+        raise KeyError(col)
+
+
+class Catalog:
+    """Reads and changes the catalog tables; callers own the transaction."""
+
+    def __init__(self, con: duckdb.DuckDBPyConnection) -> None:
+        self.con = con
+        self._measurements: dict[tuple[str, str], Measurement] = {}
+
+    def initialize(self, now: int) -> None:
+        """Create the tables and the default organization of a new data directory."""
+        self.con.execute(_SCHEMA)
+        version = self.con.execute("SELECT value FROM meta WHERE key = 'schema'").fetchone()
+        if version is None:
+            self.con.execute("INSERT INTO meta VALUES ('schema', ?), ('seq', '0')",
+                             [str(SCHEMA_VERSION)])
+        elif int(version[0]) != SCHEMA_VERSION:
+            raise InvalidArgument(f"data directory has catalog schema {version[0]}, "
+                                  f"this tsengine reads schema {SCHEMA_VERSION}")
+        if not self.con.execute("SELECT count(*) FROM orgs").fetchone()[0]:
+            self.con.execute("INSERT INTO orgs VALUES (?, ?, '', ?)", [new_id(), DEFAULT_ORG, now])
+
+    # -- organizations -------------------------------------------------------------------
+    def orgs(self) -> list[Organization]:
+        rows = self.con.execute("SELECT * FROM orgs ORDER BY created_at, name").fetchall()
+        return [Organization(*r) for r in rows]
+
+    def org(self, name_or_id: str | None = None) -> Organization:
+        """An organization by name or id; None means the default (first) organization."""
+        if name_or_id is None:
+            return self.orgs()[0]
+        row = self.con.execute("SELECT * FROM orgs WHERE name = ? OR id = ? ORDER BY name = ? DESC",
+                               [name_or_id, name_or_id, name_or_id]).fetchone()
+        if row is None:
+            raise OrganizationNotFound(name_or_id)
+        return Organization(*row)
+
+    # -- buckets ---------------------------------------------------------------------------
+    def buckets(self, org_id: str) -> list[Bucket]:
+        rows = self.con.execute("SELECT * FROM buckets WHERE org_id = ? ORDER BY name",
+                                [org_id]).fetchall()
+        return [Bucket(*r) for r in rows]
+
+    def bucket(self, org_id: str, name_or_id: str) -> Bucket:
+        row = self.con.execute(
+            "SELECT * FROM buckets WHERE org_id = ? AND (name = ? OR id = ?) "
+            "ORDER BY name = ? DESC",
+            [org_id, name_or_id, name_or_id, name_or_id]).fetchone()
+        if row is None:
+            raise BucketNotFound(name_or_id)
+        return Bucket(*row)
+
+    def create_bucket(self, org_id: str, name: str, retention: int, description: str,
+                      now: int) -> Bucket:
+        validate_bucket_name(name)
+        self._refuse_taken(org_id, name)
+        bucket = Bucket(new_id(), org_id, name, description, retention, now, now)
+        self.con.execute("INSERT INTO buckets VALUES (?, ?, ?, ?, ?, ?, ?)",
+                         list(vars(bucket).values()))
+        return bucket
+
+    def update_bucket(self, bucket: Bucket, now: int, *, name: str | None = None,
+                      retention: int | None = None, description: str | None = None) -> Bucket:
+        if name is not None and name != bucket.name:
+            validate_bucket_name(name)
+            self._refuse_taken(bucket.org_id, name)
+        updated = Bucket(bucket.id, bucket.org_id, name if name is not None else bucket.name,
+                         description if description is not None else bucket.description,
+                         retention if retention is not None else bucket.retention,
+                         bucket.created_at, now)
+        self.con.execute(
+            "UPDATE buckets SET name = ?, description = ?, retention = ?, updated_at = ? "
+            "WHERE id = ?",
+            [updated.name, updated.description, updated.retention, now, bucket.id])
+        return updated
+
+    def delete_bucket(self, bucket: Bucket) -> None:
+        for m in self.measurements(bucket.id):
+            self.con.execute(f"DROP TABLE IF EXISTS {m.hot_table}")
+            self.con.execute("DELETE FROM columns WHERE measurement_id = ?", [m.id])
+        self.con.execute("DELETE FROM measurements WHERE bucket_id = ?", [bucket.id])
+        self.con.execute("DELETE FROM partitions WHERE bucket_id = ?", [bucket.id])
+        self.con.execute("DELETE FROM buckets WHERE id = ?", [bucket.id])
+        self._measurements = {k: v for k, v in self._measurements.items() if k[0] != bucket.id}
+
+    def _refuse_taken(self, org_id: str, name: str) -> None:
+        taken = self.con.execute("SELECT 1 FROM buckets WHERE org_id = ? AND name = ?",
+                                 [org_id, name]).fetchone()
+        if taken:
+            raise BucketExists(name)
+
+    # -- measurements and columns ----------------------------------------------------------
+    def measurements(self, bucket_id: str) -> list[Measurement]:
+        names = self.con.execute("SELECT name FROM measurements WHERE bucket_id = ? ORDER BY name",
+                                 [bucket_id]).fetchall()
+        return [m for (name,) in names if (m := self.measurement(bucket_id, name)) is not None]
+
+    def measurement(self, bucket_id: str, name: str) -> Measurement | None:
+        cached = self._measurements.get((bucket_id, name))
+        if cached is not None:
+            return cached
+        row = self.con.execute("SELECT id FROM measurements WHERE bucket_id = ? AND name = ?",
+                               [bucket_id, name]).fetchone()
+        if row is None:
+            return None
+        cols = self.con.execute(
+            "SELECT kind, name, type, col FROM columns WHERE measurement_id = ? "
+            "ORDER BY CAST(substr(col, 2) AS INTEGER)", [row[0]]).fetchall()
+        m = Measurement(row[0], bucket_id, name, {}, {})
+        for kind, cname, ctype, col in cols:
+            column = Column(kind, cname, FieldType(ctype) if ctype else None, col)
+            (m.tags if kind == "tag" else m.fields)[cname] = column
+        self._measurements[(bucket_id, name)] = m
+        return m
+
+    def add_measurement(self, bucket_id: str, name: str) -> Measurement:
+        sql = "SELECT coalesce(max(id), 0) + 1 FROM measurements"
+        next_id = self.con.execute(sql).fetchone()[0]
+        self.con.execute("INSERT INTO measurements VALUES (?, ?, ?)", [next_id, bucket_id, name])
+        m = Measurement(next_id, bucket_id, name, {}, {})
+        self.con.execute(f"CREATE TABLE {m.hot_table} (time BIGINT NOT NULL, seq BIGINT NOT NULL)")
+        self._measurements[(bucket_id, name)] = m
+        return m
+
+    def add_column(self, m: Measurement, kind: str, name: str, ftype: FieldType | None) -> Column:
+        number = len(m.tags) + len(m.fields) + 1
+        col = Column(kind, name, ftype, f"{kind[0]}{number}")
+        sql_type = ftype.duckdb_type if ftype else "VARCHAR"
+        self.con.execute("INSERT INTO columns VALUES (?, ?, ?, ?, ?)",
+                         [m.id, kind, name, ftype.value if ftype else None, col.col])
+        self.con.execute(f"ALTER TABLE {m.hot_table} ADD COLUMN {col.col} {sql_type}")
+        (m.tags if kind == "tag" else m.fields)[name] = col
+        return col
+
+    # -- the Parquet manifest --------------------------------------------------------------
+    def partitions(self, bucket_id: str, measurement_id: int | None = None,
+                   first_day: int | None = None, last_day: int | None = None) -> list[Partition]:
+        """Manifest entries of a bucket, optionally one measurement's within a day range."""
+        sql = "SELECT * FROM partitions WHERE bucket_id = ?"
+        args: list[object] = [bucket_id]
+        if measurement_id is not None:
+            sql += " AND measurement_id = ?"
+            args.append(measurement_id)
+        if first_day is not None:
+            sql += " AND day >= ?"
+            args.append(first_day)
+        if last_day is not None:
+            sql += " AND day <= ?"
+            args.append(last_day)
+        rows = self.con.execute(sql + " ORDER BY measurement_id, day", args).fetchall()
+        return [Partition(*r[:7], tuple(r[7].split(",")) if r[7] else ()) for r in rows]
+
+    def replace_partition(self, old: Partition | None, new: Partition) -> None:
+        if old is not None:
+            self.drop_partition(old)
+        self.con.execute("INSERT INTO partitions VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                         [new.bucket_id, new.measurement_id, new.day, new.path, new.rows,
+                          new.min_time, new.max_time, ",".join(new.cols)])
+
+    def drop_partition(self, part: Partition) -> None:
+        self.con.execute("DELETE FROM partitions WHERE path = ?", [part.path])
+
+    def all_partition_paths(self) -> set[str]:
+        return {r[0] for r in self.con.execute("SELECT path FROM partitions").fetchall()}
+
+    def forget_cached(self) -> None:
+        """Drop cached schemas (after a rolled-back transaction)."""
+        self._measurements.clear()
+
+    # -- write sequence --------------------------------------------------------------------
+    def take_sequence(self, count: int) -> int:
+        """Reserve `count` write sequence numbers; return the first."""
+        first = int(self.con.execute("SELECT value FROM meta WHERE key = 'seq'").fetchone()[0]) + 1
+        self.con.execute("UPDATE meta SET value = ? WHERE key = 'seq'", [str(first + count - 1)])
+        return first
+
+
+def validate_bucket_name(name: str) -> None:
+    """Bucket names as InfluxDB allows them: not empty, no leading underscore, no double quote."""
+    if not name or not name.strip():
+        raise InvalidArgument("bucket name must not be empty")
+    if name.startswith("_"):
+        raise InvalidArgument(f"bucket name {name!r} is invalid: a leading _ is reserved")
+    if '"' in name:
+        raise InvalidArgument(f"bucket name {name!r} is invalid: it contains a double quote")

@@ -1,0 +1,107 @@
+"""Compaction: hot rows move into one deduplicated Parquet file per bucket, measurement and day.
+
+Each new file is written under a temporary name, synced and renamed; then one transaction swaps
+the manifest entries and deletes the compacted hot rows. A crash before the commit leaves the old
+state (the new file is an orphan, removed at the next open); after it, the new one.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+
+import polars as pl
+
+from storage.catalog import Catalog, Measurement, Partition
+from storage.tiers import SEQ, read_cold, read_hot, resolve_duplicates
+from storage.timeutil import DAY, format_time
+
+ROW_GROUP_SIZE = 128 * 1024
+
+
+@dataclass
+class CompactionResult:
+    """What one compaction moved."""
+
+    rows_in: int = 0
+    rows_out: int = 0
+    files_written: int = 0
+
+
+def day_dir(root: Path, bucket_id: str, measurement_id: int, day: int) -> Path:
+    """`buckets/<bucket-id>/<measurement-id>/<YYYY-MM-DD>`: ids only, never user-given names."""
+    return root / "buckets" / bucket_id / str(measurement_id) / format_time(day * DAY)[:10]
+
+
+def write_parquet_atomically(frame: pl.DataFrame, path: Path) -> None:
+    """Write, fsync, rename, fsync the directory: the file is either whole or absent."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(".parquet.tmp")
+    frame.write_parquet(tmp, compression="zstd", row_group_size=ROW_GROUP_SIZE, statistics=True)
+    with open(tmp, "rb") as fh:
+        os.fsync(fh.fileno())
+    os.replace(tmp, path)
+    dir_fd = os.open(path.parent, os.O_RDONLY)
+    try:
+        os.fsync(dir_fd)
+    finally:
+        os.close(dir_fd)
+
+
+def compact_measurement(catalog: Catalog, root: Path, m: Measurement,
+                        result: CompactionResult) -> list[Partition]:
+    """Fold a measurement's hot rows into its day partitions; commit; return replaced partitions."""
+    tags = [c.col for c in m.tags.values()]
+    fields = [c.col for c in m.fields.values()]
+    cols = ["time", *tags, *fields]
+    hot = read_hot(catalog, m, -(2**63), 2**63 - 1, cols)
+    if hot.height == 0:
+        return []
+    max_seq = hot[SEQ].max()
+    result.rows_in += hot.height
+    old_parts = {p.day: p for p in catalog.partitions(m.bucket_id, m.id)}
+    plans: list[tuple[Partition | None, Partition]] = []
+    for (day,), rows in hot.group_by(pl.col("time") // DAY):
+        old = old_parts.get(day)
+        existing = (
+            read_cold([old], m, cols).with_columns(pl.lit(0, pl.Int64).alias(SEQ)).collect()
+            if old else rows.head(0)
+        )
+        merged = resolve_duplicates(pl.concat([existing, rows]), ["time", *tags], fields)
+        merged = merged.drop(SEQ).sort([*tags, "time"], nulls_last=True)
+        path = day_dir(root, m.bucket_id, m.id, day) / f"part-{uuid.uuid4().hex}.parquet"
+        write_parquet_atomically(merged, path)
+        times = merged["time"]
+        plans.append((old, Partition(m.bucket_id, m.id, day, str(path), merged.height,
+                                     times.min(), times.max(), tuple(cols))))
+        result.rows_out += merged.height - (old.rows if old else 0)
+        result.files_written += 1
+    con = catalog.con
+    con.begin()
+    try:
+        for old, new in plans:
+            catalog.replace_partition(old, new)
+        con.execute(f"DELETE FROM {m.hot_table} WHERE seq <= ?", [max_seq])
+        con.commit()
+    except BaseException:
+        con.rollback()
+        for _, new in plans:
+            Path(new.path).unlink(missing_ok=True)
+        raise
+    return [old for old, _ in plans if old is not None]
+
+
+def remove_orphans(catalog: Catalog, root: Path) -> int:
+    """Delete Parquet files the manifest does not list (left by a crash); return how many."""
+    known = catalog.all_partition_paths()
+    removed = 0
+    base = root / "buckets"
+    if not base.exists():
+        return 0
+    for path in base.rglob("*"):
+        if path.is_file() and (path.suffix in (".parquet", ".tmp")) and str(path) not in known:
+            path.unlink()
+            removed += 1
+    return removed

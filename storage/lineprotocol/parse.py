@@ -1,0 +1,188 @@
+"""Turn a line-protocol request into a PointBatch: vectorized where it can, exact everywhere."""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Iterable
+
+import polars as pl
+
+from storage.errors import InvalidArgument, LineError, LineProtocolError
+from storage.lineprotocol.fast import parse_fast
+from storage.lineprotocol.model import (
+    LINE,
+    TIME,
+    Dropped,
+    FieldType,
+    PointBatch,
+    Segment,
+    field_column,
+    tag_column,
+)
+from storage.lineprotocol.scanner import ScanError, ScannedPoint, open_quote_at_end, scan_point
+
+PRECISIONS = {"ns": 1, "us": 1_000, "ms": 1_000_000, "s": 1_000_000_000}
+
+
+def precision_factor(precision: str) -> int:
+    """Nanoseconds per timestamp unit; InfluxDB 2.x accepts ns, us, ms and s."""
+    try:
+        return PRECISIONS[precision]
+    except KeyError:
+        raise InvalidArgument(
+            f"invalid precision {precision!r}; valid precision units are ns, us, ms, and s"
+        ) from None
+
+
+def parse(
+    data: str | bytes,
+    precision: str = "ns",
+    default_time: int = 0,
+    *,
+    vectorized: bool = True,
+    first_line: int = 1,
+    source: str | None = None,
+) -> PointBatch:
+    """Parse a whole request; raise LineProtocolError listing every bad line (nothing is written).
+
+    `default_time` (ns) stamps points without a timestamp, truncated to the precision as in
+    InfluxDB.
+    """
+    factor = precision_factor(precision)
+    default_time -= default_time % factor
+    lines = split_lines(data, first_line, source)
+    # blank and comment lines are skipped by the exact path; only drop the obvious ones here
+    text = pl.col("text")
+    present = lines.filter((text.str.len_bytes() > 0) & ~text.str.starts_with("#"))
+    if vectorized:
+        segments, left = parse_fast(present, default_time, factor)
+    else:
+        segments, left = [], present
+    exact, consumed, dropped, errors = _parse_exact(lines, left, default_time, factor)
+    if errors:
+        raise LineProtocolError(errors, source)
+    if consumed:
+        gone = pl.Series(LINE, sorted(consumed), dtype=pl.UInt32)
+        for seg in segments:
+            seg.frame = seg.frame.filter(~pl.col(LINE).is_in(gone))
+    return PointBatch([s for s in segments if s.height] + exact, dropped)
+
+
+def split_lines(data: str | bytes, first_line: int = 1, source: str | None = None) -> pl.DataFrame:
+    """The request as a frame of (`_line`, `text`); a trailing `\\r` is dropped (CRLF accepted)."""
+    raw = data.encode() if isinstance(data, str) else data
+    if not raw:
+        return pl.DataFrame(schema={LINE: pl.UInt32, "text": pl.String})
+    try:
+        text = pl.read_csv(
+            io.BytesIO(raw), has_header=False, separator="\x1f", quote_char=None,
+            new_columns=["text"], schema={"text": pl.String}, eol_char="\n",
+        )["text"]
+    except Exception:  # a \x1f inside a line or invalid UTF-8: take the exact route
+        text = pl.Series("text", _decode_lines(raw, first_line, source), dtype=pl.String)
+    text = text.fill_null("").str.strip_suffix("\r")
+    return pl.DataFrame({
+        LINE: pl.int_range(first_line, first_line + len(text), dtype=pl.UInt32, eager=True),
+        "text": text,
+    })
+
+
+def _decode_lines(raw: bytes, first_line: int, source: str | None) -> list[str]:
+    lines = raw.split(b"\n")
+    if lines and lines[-1] == b"":
+        lines.pop()
+    out: list[str] = []
+    errors: list[LineError] = []
+    for n, line in enumerate(lines, start=first_line):
+        try:
+            out.append(line.decode("utf-8"))
+        except UnicodeDecodeError as e:
+            errors.append(LineError(n, e.start + 1, "invalid UTF-8 sequence",
+                                    line.decode("utf-8", "replace")))
+            out.append("")
+    if errors:
+        raise LineProtocolError(errors, source)
+    return out
+
+
+def _parse_exact(
+    lines: pl.DataFrame, left: pl.DataFrame, default_time: int, factor: int
+) -> tuple[list[Segment], set[int], list[Dropped], list[LineError]]:
+    """Run the exact parser over the lines the vectorized path left, joining quoted newlines."""
+    all_text = lines["text"]
+    base = lines[LINE][0] if lines.height else 0
+    consumed: set[int] = set()
+    points: list[tuple[int, ScannedPoint]] = []
+    errors: list[LineError] = []
+    time_only = 0
+    for number, text in left.iter_rows():
+        if number in consumed:
+            continue
+        stripped = text.lstrip(" \t\0")
+        if not stripped or stripped[0] == "#":
+            continue
+        idx = number - base
+        while open_quote_at_end(text) and idx + 1 < len(all_text):
+            idx += 1
+            text = text + "\n" + all_text[idx]
+            consumed.add(base + idx)
+        try:
+            point = scan_point(text, default_time, factor)
+        except ScanError as e:
+            errors.append(_line_error(number, text, e))
+            continue
+        if not point.fields:
+            time_only += 1
+            continue
+        points.append((number, point))
+    dropped = []
+    if time_only:
+        dropped.append(Dropped("invalid_field", 'input field "time" is invalid', time_only))
+    return _segments(points), consumed, dropped, errors
+
+
+def _line_error(number: int, text: str, e: ScanError) -> LineError:
+    """Place an error on its physical line when a quoted string spans several."""
+    before = text[: e.column]
+    extra = before.count("\n")
+    column = e.column - (before.rfind("\n") + 1 if extra else 0)
+    return LineError(number + extra, column + 1, e.message, text)
+
+
+def _segments(points: Iterable[tuple[int, ScannedPoint]]) -> list[Segment]:
+    """Group exactly-parsed points into segments: per measurement, fields agreeing on type."""
+    groups: list[tuple[str, dict[str, FieldType], list[tuple[int, ScannedPoint]]]] = []
+    for number, p in points:
+        for measurement, types, members in groups:
+            if measurement == p.measurement and all(
+                types.get(k, t) is t for k, t, _ in p.fields
+            ):
+                types.update((k, t) for k, t, _ in p.fields)
+                members.append((number, p))
+                break
+        else:
+            groups.append((p.measurement, {k: t for k, t, _ in p.fields}, [(number, p)]))
+    return [_segment(m, types, members) for m, types, members in groups]
+
+
+def _segment(
+    measurement: str, types: dict[str, FieldType], members: list[tuple[int, ScannedPoint]]
+) -> Segment:
+    tag_keys = sorted({k for _, p in members for k, _ in p.tags})
+    columns: dict[str, list[object]] = {LINE: [], TIME: []}
+    columns.update({tag_column(k): [] for k in tag_keys})
+    columns.update({field_column(k): [] for k in types})
+    for number, p in members:
+        columns[LINE].append(number)
+        columns[TIME].append(p.time)
+        tags = dict(p.tags)
+        for k in tag_keys:
+            columns[tag_column(k)].append(tags.get(k))
+        values = {k: v for k, _, v in p.fields}
+        for k in types:
+            columns[field_column(k)].append(values.get(k))
+    schema: dict[str, pl.DataType] = {LINE: pl.UInt32(), TIME: pl.Int64()}
+    schema.update({tag_column(k): pl.String() for k in tag_keys})
+    schema.update({field_column(k): t.dtype for k, t in types.items()})
+    frame = pl.DataFrame(columns, schema=schema)
+    return Segment(measurement, frame, tag_keys, dict(types))

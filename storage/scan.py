@@ -1,0 +1,152 @@
+"""Scans: a time range, a predicate and a column list, pushed down, out as long Flux-shaped frames.
+
+Planning decides, from the catalog alone, which measurements, fields, tags and partition files a
+scan touches (`ScanPlan`, which tests inspect); execution reads only those and reshapes them to
+`_time, _measurement, _field, _value, <tags>`, one LazyFrame per value type, since a float and a
+string `_value` cannot share a column.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import polars as pl
+
+from storage.catalog import Bucket, Catalog, Column, Measurement, Partition
+from storage.lineprotocol.model import FieldType
+from storage.predicate import (
+    FALSE,
+    FIELD,
+    MEASUREMENT,
+    TRUE,
+    Predicate,
+    bind,
+    bind_absent,
+    columns_of,
+    to_expr,
+)
+from storage.tiers import read_wide
+from storage.timeutil import DAY
+
+CORE_COLUMNS = ("_time", "_measurement", "_field", "_value")
+
+
+@dataclass(frozen=True)
+class FieldGroup:
+    """Fields of one type that share the same remaining tag predicate."""
+
+    predicate: Predicate
+    type: FieldType
+    fields: tuple[Column, ...]
+
+
+@dataclass(frozen=True)
+class MeasurementRead:
+    """What a scan reads of one measurement."""
+
+    measurement: Measurement
+    partitions: tuple[Partition, ...]
+    tag_columns: tuple[str, ...]
+    field_columns: tuple[str, ...]
+    groups: tuple[FieldGroup, ...]
+
+
+@dataclass(frozen=True)
+class ScanPlan:
+    """A scan, decided before any data is read: the pushdown, inspectable."""
+
+    bucket: Bucket
+    start: int
+    stop: int
+    reads: tuple[MeasurementRead, ...]
+    tags: tuple[str, ...]
+
+    @property
+    def files(self) -> list[str]:
+        """Every Parquet file the scan will open."""
+        return [p.path for r in self.reads for p in r.partitions]
+
+    def columns_read(self) -> dict[str, set[str]]:
+        """Per measurement, the user-visible tags and fields whose columns are read."""
+        out: dict[str, set[str]] = {}
+        for r in self.reads:
+            names = {r.measurement.column(c).name for c in (*r.tag_columns, *r.field_columns)}
+            out[r.measurement.name] = names
+        return out
+
+
+def plan_scan(catalog: Catalog, bucket: Bucket, start: int, stop: int,
+              predicate: Predicate | None, columns: Sequence[str] | None) -> ScanPlan:
+    """Choose measurements, fields, tags and partitions; nothing is opened yet."""
+    pred = predicate or TRUE
+    reads = []
+    all_tags: set[str] = set()
+    if start < stop:
+        for m in catalog.measurements(bucket.id):
+            read = _plan_measurement(catalog, bucket, m, start, stop, pred, columns)
+            if read is not None:
+                reads.append(read)
+                all_tags.update(m.column(c).name for c in read.tag_columns)
+    wanted = sorted(all_tags if columns is None else all_tags & set(columns))
+    return ScanPlan(bucket, start, stop, tuple(reads), tuple(wanted))
+
+
+def _plan_measurement(catalog: Catalog, bucket: Bucket, m: Measurement, start: int, stop: int,
+                      pred: Predicate, columns: Sequence[str] | None) -> MeasurementRead | None:
+    if bind(pred, {MEASUREMENT: m.name}) == FALSE:
+        return None
+    groups: dict[tuple[Predicate, FieldType], list[Column]] = defaultdict(list)
+    for f in m.fields.values():
+        residual = bind_absent(bind(pred, {MEASUREMENT: m.name, FIELD: f.name}), set(m.tags))
+        if residual != FALSE:
+            groups[(residual, f.type)].append(f)  # type: ignore[index]
+    if not groups:
+        return None
+    tag_names = set(m.tags) if columns is None else set(columns) & set(m.tags)
+    for residual, _ in groups:
+        tag_names |= columns_of(residual) & set(m.tags)
+    tag_cols = tuple(m.tags[t].col for t in sorted(tag_names))
+    field_cols = tuple(f.col for fs in groups.values() for f in fs)
+    parts = catalog.partitions(bucket.id, m.id, start // DAY, (stop - 1) // DAY)
+    parts = [p for p in parts if p.max_time >= start and p.min_time < stop]
+    return MeasurementRead(
+        m, tuple(parts), tag_cols, field_cols,
+        tuple(FieldGroup(r, t, tuple(fs)) for (r, t), fs in groups.items()),
+    )
+
+
+def execute_scan(catalog: Catalog, plan: ScanPlan) -> dict[FieldType, pl.LazyFrame]:
+    """Run a plan: one long-shaped LazyFrame per field type present."""
+    by_type: dict[FieldType, list[pl.LazyFrame]] = defaultdict(list)
+    for read in plan.reads:
+        m = read.measurement
+        wide = read_wide(catalog, m, read.partitions, plan.start, plan.stop,
+                         read.tag_columns, read.field_columns)
+        for group in read.groups:
+            by_type[group.type].append(_to_long(wide, m, read, group, plan.tags))
+    order = [*CORE_COLUMNS, *plan.tags]
+    return {t: pl.concat(frames, how="diagonal").select(order) for t, frames in by_type.items()}
+
+
+def _to_long(wide: pl.LazyFrame, m: Measurement, read: MeasurementRead, group: FieldGroup,
+             tags: Sequence[str]) -> pl.LazyFrame:
+    frame = wide
+    if group.predicate != TRUE:
+        frame = frame.filter(
+            to_expr(group.predicate, lambda t: m.tags[t].col if t in m.tags else None))
+    out_tags = [c for c in read.tag_columns if m.column(c).name in tags]
+    names = {f.col: f.name for f in group.fields}
+    long = frame.unpivot(
+        on=list(names), index=["time", *out_tags], variable_name="_field", value_name="_value"
+    ).drop_nulls("_value")
+    missing = [t for t in tags if t not in m.tags]
+    return long.select(
+        pl.col("time").cast(pl.Datetime("ns", "UTC")).alias("_time"),
+        pl.lit(m.name, pl.String).alias("_measurement"),
+        pl.col("_field").replace_strict(names, return_dtype=pl.String),
+        pl.col("_value"),
+        *[pl.col(c).alias(m.column(c).name) for c in out_tags],
+        *[pl.lit(None, pl.String).alias(t) for t in missing],
+    )

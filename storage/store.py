@@ -1,0 +1,272 @@
+"""The Store: a data directory of buckets, the single entry point of the storage layer.
+
+`catalog.duckdb` holds the catalog and the hot tier; `buckets/` the Parquet cold tier. One process
+opens a data directory at a time (DuckDB's file lock); within it, a lock serializes catalog use.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+import polars as pl
+
+from storage.catalog import Bucket, Catalog, Organization
+from storage.compaction import CompactionResult, compact_measurement, remove_orphans
+from storage.errors import DataDirLocked, InvalidArgument, StorageError
+from storage.lineprotocol import PointBatch, parse
+from storage.lineprotocol.model import LINE, TIME, FieldType, Segment, field_column, tag_column
+from storage.predicate import Predicate
+from storage.retention import RetentionResult, enforce
+from storage.scan import ScanPlan, execute_scan, plan_scan
+from storage.tiers import read_wide
+from storage.timeutil import DAY, Clock, parse_duration
+from storage.write import WriteResult, insert, prepare
+
+DEFAULT_COMPACT_THRESHOLD = 2_000_000
+MIN_RETENTION = 3600 * 1_000_000_000
+MIN_TIME = -(2**63)
+MAX_TIME = 2**63 - 1
+
+
+@dataclass(frozen=True)
+class MeasurementStats:
+    """What a bucket holds of one measurement: for `bucket stats`, the demo and tests."""
+
+    name: str
+    series: int
+    points: int
+    first: int | None
+    last: int | None
+    fields: dict[str, FieldType]
+    tags: list[str]
+
+
+class Store:
+    """Buckets of line-protocol points: write, scan, export, compact, enforce retention."""
+
+    def __init__(self, path: str | Path, *, clock: Clock | None = None,
+                 compact_threshold: int = DEFAULT_COMPACT_THRESHOLD) -> None:
+        self.path = Path(path)
+        self.clock = clock or Clock()
+        self.compact_threshold = compact_threshold
+        self.path.mkdir(parents=True, exist_ok=True)
+        try:
+            self.con = duckdb.connect(str(self.path / "catalog.duckdb"))
+        except duckdb.IOException as e:
+            if "lock" in str(e).lower():
+                raise DataDirLocked(
+                    f"data directory {self.path} is in use by another tsengine process") from None
+            raise StorageError(f"cannot open data directory {self.path}: {e}") from None
+        self.catalog = Catalog(self.con)
+        self._lock = threading.RLock()
+        with self._transaction():
+            self.catalog.initialize(self.clock.now())
+        remove_orphans(self.catalog, self.path)
+        self._hot_rows = self._count_hot_rows()
+
+    @classmethod
+    def open(cls, path: str | Path, **kwargs: object) -> Store:
+        """Open (creating if needed) a data directory."""
+        return cls(path, **kwargs)  # type: ignore[arg-type]
+
+    def close(self) -> None:
+        with self._lock:
+            self.con.close()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @contextmanager
+    def _transaction(self) -> Iterator[None]:
+        with self._lock:
+            self.con.begin()
+            try:
+                yield
+                self.con.commit()
+            except BaseException:
+                self.con.rollback()
+                self.catalog.forget_cached()
+                raise
+
+    # -- organizations and buckets ---------------------------------------------------------
+    def orgs(self) -> list[Organization]:
+        with self._lock:
+            return self.catalog.orgs()
+
+    def org(self, org: str | None = None) -> Organization:
+        with self._lock:
+            return self.catalog.org(org)
+
+    def buckets(self, org: str | None = None) -> list[Bucket]:
+        with self._lock:
+            return self.catalog.buckets(self.catalog.org(org).id)
+
+    def bucket(self, name: str, org: str | None = None) -> Bucket:
+        with self._lock:
+            return self.catalog.bucket(self.catalog.org(org).id, name)
+
+    def create_bucket(self, name: str, retention: str | int = 0, description: str = "",
+                      org: str | None = None) -> Bucket:
+        """Create a bucket; retention `0` keeps points forever, otherwise at least 1h."""
+        ns = _retention(retention)
+        with self._transaction():
+            return self.catalog.create_bucket(self.catalog.org(org).id, name, ns, description,
+                                              self.clock.now())
+
+    def update_bucket(self, name: str, *, new_name: str | None = None,
+                      retention: str | int | None = None, description: str | None = None,
+                      org: str | None = None) -> Bucket:
+        """Rename a bucket or change its retention or description."""
+        ns = None if retention is None else _retention(retention)
+        with self._transaction():
+            bucket = self.catalog.bucket(self.catalog.org(org).id, name)
+            return self.catalog.update_bucket(bucket, self.clock.now(), name=new_name,
+                                              retention=ns, description=description)
+
+    def delete_bucket(self, name: str, org: str | None = None) -> None:
+        """Delete a bucket and all its data."""
+        with self._transaction():
+            bucket = self.catalog.bucket(self.catalog.org(org).id, name)
+            paths = [p.path for p in self.catalog.partitions(bucket.id)]
+            self.catalog.delete_bucket(bucket)
+        for p in paths:
+            Path(p).unlink(missing_ok=True)
+        self._hot_rows = self._count_hot_rows()
+
+    # -- writing ----------------------------------------------------------------------------
+    def write(self, bucket: str, data: str | bytes | PointBatch, precision: str = "ns",
+              org: str | None = None, source: str | None = None) -> WriteResult:
+        """Write line protocol: all of it or, on a syntax error, none (LineProtocolError).
+
+        Points older than the bucket's retention or with a field of another type than stored
+        are dropped and reported in the result, as InfluxDB's partial write does.
+        """
+        now = self.clock.now()
+        batch = data if isinstance(data, PointBatch) else parse(
+            data, precision, now, source=source)
+        with self._transaction():
+            target = self.catalog.bucket(self.catalog.org(org).id, bucket)
+            prepared, result = prepare(self.catalog, target, batch, now)
+            if prepared:
+                lines = max(p.frame[LINE].max() for p in prepared)
+                seq_base = self.catalog.take_sequence(int(lines) + 1)
+                insert(self.catalog, target, prepared, seq_base)
+        self._hot_rows += result.written
+        if self._hot_rows > self.compact_threshold:
+            self.compact()
+        return result
+
+    # -- reading ----------------------------------------------------------------------------
+    def plan_scan(self, bucket: str, start: int | None = None, stop: int | None = None,
+                  predicate: Predicate | None = None, columns: Sequence[str] | None = None,
+                  org: str | None = None) -> ScanPlan:
+        """Decide what a scan reads (partitions, columns) without reading anything."""
+        with self._lock:
+            target = self.catalog.bucket(self.catalog.org(org).id, bucket)
+            lo, hi = self._visible_range(target, start, stop)
+            return plan_scan(self.catalog, target, lo, hi, predicate, columns)
+
+    def scan(self, bucket: str, start: int | None = None, stop: int | None = None,
+             predicate: Predicate | None = None, columns: Sequence[str] | None = None,
+             org: str | None = None) -> dict[FieldType, pl.LazyFrame]:
+        """Points in [start, stop) matching `predicate`, long-shaped, one LazyFrame per value type.
+
+        Frames hold `_time, _measurement, _field, _value` and the tags in `columns` (all when
+        None). Expired points are never returned, whether or not retention has been enforced.
+        """
+        with self._lock:
+            plan = self.plan_scan(bucket, start, stop, predicate, columns, org)
+            return execute_scan(self.catalog, plan)
+
+    def segments(self, bucket: str, start: int | None = None, stop: int | None = None,
+                 org: str | None = None) -> Iterator[Segment]:
+        """The bucket's points, wide, one segment per measurement and day (for export)."""
+        with self._lock:
+            target = self.catalog.bucket(self.catalog.org(org).id, bucket)
+            lo, hi = self._visible_range(target, start, stop)
+            measurements = self.catalog.measurements(target.id)
+        for m in measurements:
+            tags = {c.col: c.name for c in m.tags.values()}
+            fields = {c.col: c.name for c in m.fields.values()}
+            with self._lock:
+                parts = self.catalog.partitions(target.id, m.id, lo // DAY, (hi - 1) // DAY)
+                wide = read_wide(self.catalog, m, parts, lo, hi, list(tags), list(fields)).collect()
+            wide = wide.sort([*tags, "time"], nulls_last=True)
+            frame = wide.rename({"time": TIME, **{c: tag_column(n) for c, n in tags.items()},
+                                 **{c: field_column(n) for c, n in fields.items()}})
+            yield Segment(m.name, frame, list(tags.values()),
+                          {c.name: c.type for c in m.fields.values()})  # type: ignore[misc]
+
+    def stats(self, bucket: str, org: str | None = None) -> list[MeasurementStats]:
+        """Per measurement: series, points, time span, fields and types."""
+        out = []
+        for seg in self.segments(bucket, org=org):
+            frame = seg.frame
+            tag_cols = [tag_column(t) for t in seg.tags]
+            series = frame.select(pl.struct(tag_cols).n_unique()).item() if tag_cols else (
+                1 if frame.height else 0)
+            out.append(MeasurementStats(
+                seg.measurement, series, frame.height,
+                frame[TIME].min() if frame.height else None,  # type: ignore[arg-type]
+                frame[TIME].max() if frame.height else None,  # type: ignore[arg-type]
+                dict(seg.fields), list(seg.tags)))
+        return out
+
+    def _visible_range(self, bucket: Bucket, start: int | None, stop: int | None
+                       ) -> tuple[int, int]:
+        lo = MIN_TIME if start is None else start
+        hi = MAX_TIME if stop is None else stop
+        if bucket.retention:
+            lo = max(lo, self.clock.now() - bucket.retention)
+        return lo, hi
+
+    # -- maintenance ------------------------------------------------------------------------
+    def compact(self) -> CompactionResult:
+        """Move every hot row into the Parquet partitions."""
+        result = CompactionResult()
+        with self._lock:
+            for org in self.catalog.orgs():
+                for bucket in self.catalog.buckets(org.id):
+                    for m in self.catalog.measurements(bucket.id):
+                        for old in compact_measurement(self.catalog, self.path, m, result):
+                            Path(old.path).unlink(missing_ok=True)
+            self._hot_rows = self._count_hot_rows()
+        return result
+
+    def enforce_retention(self, now: int | None = None) -> RetentionResult:
+        """Delete expired points of every bucket as of `now` (default: the clock's now)."""
+        with self._lock:
+            result = enforce(self.catalog, self.clock.now() if now is None else now)
+            self._hot_rows = self._count_hot_rows()
+            return result
+
+    def hot_rows(self) -> int:
+        """Rows waiting in the hot tier."""
+        return self._hot_rows
+
+    def _count_hot_rows(self) -> int:
+        total = 0
+        with self._lock:
+            for org in self.catalog.orgs():
+                for bucket in self.catalog.buckets(org.id):
+                    for m in self.catalog.measurements(bucket.id):
+                        sql = f"SELECT count(*) FROM {m.hot_table}"
+                        total += self.con.execute(sql).fetchone()[0]
+        return total
+
+
+def _retention(value: str | int) -> int:
+    ns = parse_duration(value) if isinstance(value, str) else int(value)
+    if ns < 0:
+        raise InvalidArgument("retention must not be negative")
+    if 0 < ns < MIN_RETENTION:
+        raise InvalidArgument("retention must be at least 1h (or 0, to keep points forever)")
+    return ns

@@ -1,0 +1,90 @@
+"""Reading one measurement across the hot tier (DuckDB) and the cold tier (Parquet), wide.
+
+Rows are keyed by tag set + time; when a key was written more than once, each field takes its
+newest non-null value (highest write sequence). Cold partitions hold no duplicates, and every hot
+row is newer than every cold row, so only days that have hot rows need resolving.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import polars as pl
+
+from storage.catalog import Catalog, Measurement, Partition
+from storage.timeutil import DAY
+
+SEQ = "seq"
+
+
+def schema_of(m: Measurement, cols: Sequence[str]) -> dict[str, pl.DataType]:
+    """Polars dtypes of internal columns (`time`, `t3`, `f7`)."""
+    out: dict[str, pl.DataType] = {}
+    for col in cols:
+        if col == "time" or col == SEQ:
+            out[col] = pl.Int64()
+        else:
+            c = m.column(col)
+            out[col] = c.type.dtype if c.type else pl.String()
+    return out
+
+
+def resolve_duplicates(frame: pl.DataFrame, keys: list[str], fields: list[str]) -> pl.DataFrame:
+    """One row per key; each field keeps its value from the newest write that set it."""
+    if frame.height < 2:
+        return frame
+    distinct = frame.select(pl.struct(keys).hash().n_unique()).item()
+    if distinct == frame.height:
+        return frame
+    order = [c for c in frame.columns if c != SEQ]
+    return (
+        frame.sort(SEQ)
+        .group_by(keys, maintain_order=True)
+        .agg(*[pl.col(f).drop_nulls().last() for f in fields], pl.col(SEQ).max())
+        .select(order + [SEQ])
+    )
+
+
+def read_cold(parts: Sequence[Partition], m: Measurement, cols: Sequence[str]) -> pl.LazyFrame:
+    """The given partitions' rows, only `cols` read; columns a file predates come back null."""
+    schema = schema_of(m, cols)
+    if not parts:
+        return pl.DataFrame(schema=schema).lazy()
+    return pl.scan_parquet(
+        [p.path for p in parts], schema=schema, missing_columns="insert", extra_columns="ignore",
+    ).select(list(cols))
+
+
+def read_hot(catalog: Catalog, m: Measurement, start: int, stop: int,
+             cols: Sequence[str]) -> pl.DataFrame:
+    """Hot rows of a measurement in [start, stop), with their write sequence."""
+    select = ", ".join([*cols, SEQ])
+    rel = catalog.con.sql(
+        f"SELECT {select} FROM {m.hot_table} WHERE time >= {int(start)} AND time < {int(stop)}")
+    frame = pl.from_arrow(rel.to_arrow_table())
+    assert isinstance(frame, pl.DataFrame)
+    return frame.cast(schema_of(m, [*cols, SEQ]))  # type: ignore[arg-type]
+
+
+def read_wide(catalog: Catalog, m: Measurement, parts: Sequence[Partition], start: int, stop: int,
+              tag_cols: Sequence[str], field_cols: Sequence[str]) -> pl.LazyFrame:
+    """Deduplicated rows of `m` in [start, stop): `time`, the tag and field columns asked for."""
+    wanted = ["time", *tag_cols, *field_cols]
+    in_range = (pl.col("time") >= start) & (pl.col("time") < stop)
+    all_tags = [c.col for c in m.tags.values()]
+    hot = read_hot(catalog, m, start, stop, [*wanted[:1], *all_tags, *field_cols])
+    if hot.height == 0:
+        return read_cold(parts, m, wanted).filter(in_range)
+    hot_days = set(hot.select((pl.col("time") // DAY).unique()).to_series().to_list())
+    settled = [p for p in parts if p.day not in hot_days]
+    touched = [p for p in parts if p.day in hot_days]
+    overlap = (
+        read_cold(touched, m, ["time", *all_tags, *field_cols]).filter(in_range)
+        .with_columns(pl.lit(0, pl.Int64).alias(SEQ)).collect()
+    )
+    merged = resolve_duplicates(pl.concat([overlap, hot], how="vertical"), ["time", *all_tags],
+                                list(field_cols))
+    fresh = merged.lazy().select(wanted)
+    if not settled:
+        return fresh
+    return pl.concat([read_cold(settled, m, wanted).filter(in_range), fresh], how="vertical")

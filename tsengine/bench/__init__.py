@@ -1,0 +1,1 @@
+"""Benchmark workloads: deterministic telemetry generation (the harness itself comes later)."""

@@ -1,0 +1,1 @@
+"""The `tsengine` command: a thin click skin over `tsengine.Engine`."""

@@ -1,0 +1,115 @@
+"""The Engine: tsengine as a library. The CLI and (later) the HTTP server are thin skins over it."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import TextIO
+
+from storage import (
+    Bucket,
+    Clock,
+    MeasurementStats,
+    PointBatch,
+    Store,
+    WriteResult,
+    format_segment,
+    parse_time,
+)
+from storage.compaction import CompactionResult
+from storage.retention import RetentionResult
+
+TimeArg = int | str | None
+
+
+class Engine:
+    """An open data directory: buckets, writes, exports and maintenance."""
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+
+    @classmethod
+    def open(cls, data_dir: str | Path, *, clock: Clock | None = None,
+             compact_threshold: int | None = None) -> Engine:
+        """Open a data directory, creating it (with its default organization) if needed."""
+        kwargs: dict[str, object] = {"clock": clock}
+        if compact_threshold is not None:
+            kwargs["compact_threshold"] = compact_threshold
+        return cls(Store.open(data_dir, **kwargs))
+
+    def close(self) -> None:
+        self.store.close()
+
+    def __enter__(self) -> Engine:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # -- buckets ----------------------------------------------------------------------------
+    def create_bucket(self, name: str, retention: str | int = 0, description: str = "",
+                      org: str | None = None) -> Bucket:
+        """Create a bucket; `retention` like `7d` or `12h`, `0` to keep points forever."""
+        return self.store.create_bucket(name, retention, description, org)
+
+    def buckets(self, org: str | None = None) -> list[Bucket]:
+        return self.store.buckets(org)
+
+    def bucket(self, name: str, org: str | None = None) -> Bucket:
+        return self.store.bucket(name, org)
+
+    def update_bucket(self, name: str, *, new_name: str | None = None,
+                      retention: str | int | None = None, description: str | None = None,
+                      org: str | None = None) -> Bucket:
+        return self.store.update_bucket(name, new_name=new_name, retention=retention,
+                                        description=description, org=org)
+
+    def delete_bucket(self, name: str, org: str | None = None) -> None:
+        self.store.delete_bucket(name, org)
+
+    # -- data -------------------------------------------------------------------------------
+    def write(self, bucket: str, line_protocol: str | bytes | PointBatch, precision: str = "ns",
+              org: str | None = None) -> WriteResult:
+        """Write line protocol; see `WriteResult` for points written and dropped."""
+        return self.store.write(bucket, line_protocol, precision, org)
+
+    def export_lines(self, bucket: str, start: TimeArg = None, stop: TimeArg = None,
+                     org: str | None = None) -> Iterator[str]:
+        """The bucket's points in [start, stop) as canonical line-protocol lines."""
+        lo, hi = self._time(start), self._time(stop)
+        for seg in self.store.segments(bucket, lo, hi, org):
+            yield from format_segment(seg).to_list()
+
+    def export(self, bucket: str, start: TimeArg = None, stop: TimeArg = None,
+               org: str | None = None) -> str:
+        """The bucket's points in [start, stop) as one line-protocol text."""
+        return "".join(line + "\n" for line in self.export_lines(bucket, start, stop, org))
+
+    def export_to(self, out: TextIO, bucket: str, start: TimeArg = None, stop: TimeArg = None,
+                  org: str | None = None) -> int:
+        """Stream an export to a text file; return the number of lines written."""
+        count = 0
+        for seg in self.store.segments(bucket, self._time(start), self._time(stop), org):
+            lines = format_segment(seg)
+            if len(lines):
+                out.write("\n".join(lines.to_list()) + "\n")
+                count += len(lines)
+        return count
+
+    def stats(self, bucket: str, org: str | None = None) -> list[MeasurementStats]:
+        """Per measurement: series, points, time span, fields and their types."""
+        return self.store.stats(bucket, org)
+
+    # -- maintenance ------------------------------------------------------------------------
+    def compact(self) -> CompactionResult:
+        """Move the hot tier into Parquet partitions now."""
+        return self.store.compact()
+
+    def enforce_retention(self, now: TimeArg = None) -> RetentionResult:
+        """Delete points that buckets' retention periods have expired."""
+        return self.store.enforce_retention(self._time(now))
+
+    def _time(self, value: TimeArg) -> int | None:
+        if value is None or isinstance(value, int):
+            return value
+        return parse_time(value, now=self.store.clock.now())
