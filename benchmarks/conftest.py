@@ -1,0 +1,42 @@
+"""Benchmark set-up: datasets, and a summary of each tsengine figure as a ratio to its baseline
+measured in the same run."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).parent))
+
+from datasets import INGEST_SPEC, csv_file, line_protocol_file  # noqa: E402
+
+# benchmark name -> (baseline benchmark name, points it handles)
+RATIOS = {"test_ingest_tsengine": ("test_ingest_duckdb_csv_baseline", INGEST_SPEC.points)}
+
+
+@pytest.fixture(scope="session")
+def lp_path() -> Path:
+    return line_protocol_file()
+
+
+@pytest.fixture(scope="session")
+def csv_path() -> Path:
+    return csv_file()
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus, config) -> None:  # noqa: ARG001
+    session = getattr(config, "_benchmarksession", None)
+    if session is None or not session.benchmarks:
+        return
+    medians = {b.name: b.stats.median for b in session.benchmarks if b.stats}
+    terminalreporter.write_sep("-", "tsengine vs. baselines (same run, medians)")
+    for name, (base, points) in RATIOS.items():
+        if name in medians and base in medians:
+            ratio = medians[name] / medians[base]
+            terminalreporter.write_line(
+                f"{name}: {medians[name]:.3f} s ({points / medians[name]:,.0f} points/s); "
+                f"{base}: {medians[base]:.3f} s ({points / medians[base]:,.0f} points/s); "
+                f"ratio {ratio:.2f}x"
+            )
