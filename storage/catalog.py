@@ -6,8 +6,10 @@ compaction each commit in one transaction.
 
 from __future__ import annotations
 
+import os
 import secrets
 from dataclasses import dataclass
+from pathlib import Path
 
 import duckdb
 
@@ -118,8 +120,11 @@ class Measurement:
 class Catalog:
     """Reads and changes the catalog tables; callers own the transaction."""
 
-    def __init__(self, con: duckdb.DuckDBPyConnection) -> None:
+    def __init__(self, con: duckdb.DuckDBPyConnection, root: Path | None = None) -> None:
         self.con = con
+        # manifest paths are stored relative to the data directory, so that it can be reached
+        # by another path (relative, moved, symlinked) without its files looking like orphans
+        self.root = root
         self._measurements: dict[tuple[str, str], Measurement] = {}
 
     def initialize(self, now: int) -> None:
@@ -134,6 +139,10 @@ class Catalog:
                                   f"this tsengine reads schema {SCHEMA_VERSION}")
         if not self.con.execute("SELECT count(*) FROM orgs").fetchone()[0]:
             self.con.execute("INSERT INTO orgs VALUES (?, ?, '', ?)", [new_id(), DEFAULT_ORG, now])
+        if self.root is not None:  # manifests written with absolute paths: make them relative
+            prefix = f"{self.root}{os.sep}"
+            self.con.execute("UPDATE partitions SET path = substr(path, ?) "
+                             "WHERE starts_with(path, ?)", [len(prefix) + 1, prefix])
 
     # -- organizations -------------------------------------------------------------------
     def orgs(self) -> list[Organization]:
@@ -263,20 +272,38 @@ class Catalog:
             sql += " AND day <= ?"
             args.append(last_day)
         rows = self.con.execute(sql + " ORDER BY measurement_id, day", args).fetchall()
-        return [Partition(*r[:7], tuple(r[7].split(",")) if r[7] else ()) for r in rows]
+        return [Partition(*r[:3], self.full_path(r[3]), *r[4:7],
+                          tuple(r[7].split(",")) if r[7] else ()) for r in rows]
 
     def replace_partition(self, old: Partition | None, new: Partition) -> None:
         if old is not None:
             self.drop_partition(old)
         self.con.execute("INSERT INTO partitions VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                         [new.bucket_id, new.measurement_id, new.day, new.path, new.rows,
-                          new.min_time, new.max_time, ",".join(new.cols)])
+                         [new.bucket_id, new.measurement_id, new.day, self.stored_path(new.path),
+                          new.rows, new.min_time, new.max_time, ",".join(new.cols)])
 
     def drop_partition(self, part: Partition) -> None:
-        self.con.execute("DELETE FROM partitions WHERE path = ?", [part.path])
+        self.con.execute("DELETE FROM partitions WHERE path = ?", [self.stored_path(part.path)])
 
     def all_partition_paths(self) -> set[str]:
-        return {r[0] for r in self.con.execute("SELECT path FROM partitions").fetchall()}
+        """Every file the manifest lists, as a path under the data directory."""
+        rows = self.con.execute("SELECT path FROM partitions").fetchall()
+        return {self.full_path(r[0]) for r in rows}
+
+    def stored_path(self, path: str) -> str:
+        """A file's path as the manifest keeps it: relative to the data directory."""
+        if self.root is None:
+            return path
+        try:
+            return Path(path).relative_to(self.root).as_posix()
+        except ValueError:
+            return path
+
+    def full_path(self, stored: str) -> str:
+        """A manifest path as a path to open, under the data directory as it was opened."""
+        if self.root is None or Path(stored).is_absolute():
+            return stored
+        return str(self.root / stored)
 
     def forget_cached(self) -> None:
         """Drop cached schemas (after a rolled-back transaction)."""

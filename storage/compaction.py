@@ -39,10 +39,15 @@ def write_parquet_atomically(frame: pl.DataFrame, path: Path) -> None:
     """Write, fsync, rename, fsync the directory: the file is either whole or absent."""
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_suffix(".parquet.tmp")
-    frame.write_parquet(tmp, compression="zstd", row_group_size=ROW_GROUP_SIZE, statistics=True)
-    with open(tmp, "rb") as fh:
-        os.fsync(fh.fileno())
-    os.replace(tmp, path)
+    try:
+        frame.write_parquet(tmp, compression="zstd", row_group_size=ROW_GROUP_SIZE,
+                            statistics=True)
+        with open(tmp, "rb") as fh:
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
     dir_fd = os.open(path.parent, os.O_RDONLY)
     try:
         os.fsync(dir_fd)
@@ -63,30 +68,34 @@ def compact_measurement(catalog: Catalog, root: Path, m: Measurement,
     result.rows_in += hot.height
     old_parts = {p.day: p for p in catalog.partitions(m.bucket_id, m.id)}
     plans: list[tuple[Partition | None, Partition]] = []
-    for (day,), rows in hot.group_by(pl.col("time") // DAY):
-        old = old_parts.get(day)
-        existing = (
-            read_cold([old], m, cols).with_columns(pl.lit(0, pl.Int64).alias(SEQ)).collect()
-            if old else rows.head(0)
-        )
-        merged = resolve_duplicates(pl.concat([existing, rows]), ["time", *tags], fields)
-        merged = merged.drop(SEQ).sort([*tags, "time"], nulls_last=True)
-        path = day_dir(root, m.bucket_id, m.id, day) / f"part-{uuid.uuid4().hex}.parquet"
-        write_parquet_atomically(merged, path)
-        times = merged["time"]
-        plans.append((old, Partition(m.bucket_id, m.id, day, str(path), merged.height,
-                                     times.min(), times.max(), tuple(cols))))
-        result.rows_out += merged.height - (old.rows if old else 0)
-        result.files_written += 1
     con = catalog.con
-    con.begin()
     try:
-        for old, new in plans:
-            catalog.replace_partition(old, new)
-        con.execute(f"DELETE FROM {m.hot_table} WHERE seq <= ?", [max_seq])
-        con.commit()
+        for (day,), rows in hot.group_by(pl.col("time") // DAY):
+            old = old_parts.get(day)
+            existing = (
+                read_cold([old], m, cols).with_columns(pl.lit(0, pl.Int64).alias(SEQ)).collect()
+                if old else rows.head(0)
+            )
+            merged = resolve_duplicates(pl.concat([existing, rows]), ["time", *tags], fields)
+            merged = merged.drop(SEQ).sort([*tags, "time"], nulls_last=True)
+            path = day_dir(root, m.bucket_id, m.id, day) / f"part-{uuid.uuid4().hex}.parquet"
+            write_parquet_atomically(merged, path)
+            times = merged["time"]
+            plans.append((old, Partition(m.bucket_id, m.id, day, str(path), merged.height,
+                                         times.min(), times.max(), tuple(cols))))
+            result.rows_out += merged.height - (old.rows if old else 0)
+            result.files_written += 1
+        con.begin()
+        try:
+            for old, new in plans:
+                catalog.replace_partition(old, new)
+            con.execute(f"DELETE FROM {m.hot_table} WHERE seq <= ?", [max_seq])
+            con.commit()
+        except BaseException:
+            con.rollback()
+            raise
     except BaseException:
-        con.rollback()
+        # nothing was committed: the files written so far are orphans, remove them now
         for _, new in plans:
             Path(new.path).unlink(missing_ok=True)
         raise
@@ -95,13 +104,15 @@ def compact_measurement(catalog: Catalog, root: Path, m: Measurement,
 
 def remove_orphans(catalog: Catalog, root: Path) -> int:
     """Delete Parquet files the manifest does not list (left by a crash); return how many."""
-    known = catalog.all_partition_paths()
+    # compared as real paths: however the directory was reached, a listed file is never deleted
+    known = {os.path.realpath(p) for p in catalog.all_partition_paths()}
     removed = 0
     base = root / "buckets"
     if not base.exists():
         return 0
     for path in base.rglob("*"):
-        if path.is_file() and (path.suffix in (".parquet", ".tmp")) and str(path) not in known:
+        if (path.is_file() and path.suffix in (".parquet", ".tmp")
+                and os.path.realpath(path) not in known):
             path.unlink()
             removed += 1
     return removed

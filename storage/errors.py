@@ -39,8 +39,8 @@ class LineProtocolError(StorageError):
         return self.errors[0]
 
 
-class InvalidArgument(StorageError):
-    """A value given to the storage API is malformed (a duration, a time, a name)."""
+class InvalidArgument(StorageError, ValueError):
+    """A value given to the storage API is malformed (a duration, a time, a name, a regex)."""
 
 
 class BucketNotFound(StorageError):

@@ -14,6 +14,8 @@ from dataclasses import dataclass
 
 import polars as pl
 
+from storage.errors import InvalidArgument
+
 MEASUREMENT = "_measurement"
 FIELD = "_field"
 
@@ -52,7 +54,7 @@ class Compare(Predicate):
 
     def __post_init__(self) -> None:
         if self.op not in ("==", "!="):
-            raise ValueError(f"unsupported comparison {self.op!r}; use == or !=")
+            raise InvalidArgument(f"unsupported comparison {self.op!r}; use == or !=")
 
     def test(self, actual: str) -> bool:
         return (actual == self.value) == (self.op == "==")
@@ -66,6 +68,10 @@ class In(Predicate):
     values: tuple[str, ...]
     negate: bool = False
 
+    def __post_init__(self) -> None:
+        if not isinstance(self.values, tuple):  # a list would make the predicate unhashable
+            object.__setattr__(self, "values", tuple(self.values))
+
     def test(self, actual: str) -> bool:
         return (actual in self.values) != self.negate
 
@@ -77,6 +83,18 @@ class Regex(Predicate):
     column: str
     pattern: str
     negate: bool = False
+
+    def __post_init__(self) -> None:
+        # checked up front by both engines that evaluate it (Python for names, Polars for tags),
+        # so a bad pattern is an InvalidArgument, never an error in the middle of a scan
+        try:
+            re.compile(self.pattern)
+            pl.Series([""]).str.contains(self.pattern)
+        except (re.error, pl.exceptions.ComputeError) as e:
+            lines = [ln.strip() for ln in str(e).splitlines() if ln.strip()]
+            why = next((ln.removeprefix("error: ") for ln in lines if ln.startswith("error:")),
+                       lines[0] if lines else "")
+            raise InvalidArgument(f"invalid regular expression /{self.pattern}/: {why}") from None
 
     def test(self, actual: str) -> bool:
         return (re.search(self.pattern, actual) is not None) != self.negate

@@ -6,7 +6,6 @@ Scans already hide expired points (`Store.scan` starts at `now - retention`); th
 from __future__ import annotations
 
 from dataclasses import dataclass
-from pathlib import Path
 
 from storage.catalog import Catalog
 
@@ -19,8 +18,11 @@ class RetentionResult:
     partitions_dropped: int = 0
 
 
-def enforce(catalog: Catalog, now: int) -> RetentionResult:
-    """Delete what every bucket's retention has expired as of `now`, in one transaction."""
+def enforce(catalog: Catalog, now: int) -> tuple[RetentionResult, list[str]]:
+    """Delete what every bucket's retention has expired as of `now`, in one transaction.
+
+    Returns the result and the files of dropped partitions, for the caller to delete.
+    """
     result = RetentionResult()
     doomed: list[str] = []
     con = catalog.con
@@ -43,7 +45,5 @@ def enforce(catalog: Catalog, now: int) -> RetentionResult:
     except BaseException:
         con.rollback()
         raise
-    for path in doomed:
-        Path(path).unlink(missing_ok=True)
     result.partitions_dropped = len(doomed)
-    return result
+    return result, doomed

@@ -21,6 +21,7 @@ from storage.errors import DataDirLocked, InvalidArgument, StorageError
 from storage.lineprotocol import PointBatch, parse
 from storage.lineprotocol.model import LINE, TIME, FieldType, Segment, field_column, tag_column
 from storage.predicate import Predicate
+from storage.reaper import DEFAULT_GRACE_SECONDS, Reaper
 from storage.retention import RetentionResult, enforce
 from storage.scan import ScanPlan, execute_scan, plan_scan
 from storage.tiers import read_wide
@@ -50,10 +51,12 @@ class Store:
     """Buckets of line-protocol points: write, scan, export, compact, enforce retention."""
 
     def __init__(self, path: str | Path, *, clock: Clock | None = None,
-                 compact_threshold: int = DEFAULT_COMPACT_THRESHOLD) -> None:
-        self.path = Path(path)
+                 compact_threshold: int = DEFAULT_COMPACT_THRESHOLD,
+                 file_grace_seconds: float = DEFAULT_GRACE_SECONDS) -> None:
+        self.path = Path(path).absolute()  # files stay reachable if the process changes dir
         self.clock = clock or Clock()
         self.compact_threshold = compact_threshold
+        self.reaper = Reaper(file_grace_seconds)
         self.path.mkdir(parents=True, exist_ok=True)
         try:
             self.con = duckdb.connect(str(self.path / "catalog.duckdb"))
@@ -62,7 +65,9 @@ class Store:
                 raise DataDirLocked(
                     f"data directory {self.path} is in use by another tsengine process") from None
             raise StorageError(f"cannot open data directory {self.path}: {e}") from None
-        self.catalog = Catalog(self.con)
+        # hot rows are ordered by their write sequence, not by insertion: lets inserts run parallel
+        self.con.execute("SET preserve_insertion_order = false")
+        self.catalog = Catalog(self.con, self.path)
         self._lock = threading.RLock()
         with self._transaction():
             self.catalog.initialize(self.clock.now())
@@ -75,8 +80,10 @@ class Store:
         return cls(path, **kwargs)  # type: ignore[arg-type]
 
     def close(self) -> None:
+        """Close the data directory, deleting every replaced file still waiting."""
         with self._lock:
             self.con.close()
+            self.reaper.reap(force=True)
 
     def __enter__(self) -> Store:
         return self
@@ -137,8 +144,8 @@ class Store:
             bucket = self.catalog.bucket(self.catalog.org(org).id, name)
             paths = [p.path for p in self.catalog.partitions(bucket.id)]
             self.catalog.delete_bucket(bucket)
-        for p in paths:
-            Path(p).unlink(missing_ok=True)
+        self.reaper.add(paths)
+        self.reaper.reap()
         self._hot_rows = self._count_hot_rows()
 
     # -- writing ----------------------------------------------------------------------------
@@ -236,16 +243,19 @@ class Store:
             for org in self.catalog.orgs():
                 for bucket in self.catalog.buckets(org.id):
                     for m in self.catalog.measurements(bucket.id):
-                        for old in compact_measurement(self.catalog, self.path, m, result):
-                            Path(old.path).unlink(missing_ok=True)
+                        replaced = compact_measurement(self.catalog, self.path, m, result)
+                        self.reaper.add(old.path for old in replaced)
             self._hot_rows = self._count_hot_rows()
+            self.reaper.reap()
         return result
 
     def enforce_retention(self, now: int | None = None) -> RetentionResult:
         """Delete expired points of every bucket as of `now` (default: the clock's now)."""
         with self._lock:
-            result = enforce(self.catalog, self.clock.now() if now is None else now)
+            result, dropped = enforce(self.catalog, self.clock.now() if now is None else now)
+            self.reaper.add(dropped)
             self._hot_rows = self._count_hot_rows()
+            self.reaper.reap()
             return result
 
     def hot_rows(self) -> int:

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 
 import polars as pl
 
-from storage.catalog import Bucket, Catalog, Measurement
+from storage.catalog import Bucket, Catalog
 from storage.lineprotocol.model import (
     LINE,
     TIME,
@@ -64,6 +64,7 @@ def prepare(catalog: Catalog, bucket: Bucket, batch: PointBatch, now: int
     cutoff = now - bucket.retention if bucket.retention else None
     expired = 0
     prepared = []
+    conflicts: list[tuple[int, Dropped]] = []
     for name, segs in by_measurement.items():
         if cutoff is not None:
             kept = []
@@ -73,18 +74,24 @@ def prepare(catalog: Catalog, bucket: Bucket, batch: PointBatch, now: int
                 kept.append(Segment(seg.measurement, frame, seg.tags, seg.fields))
             segs = kept
         known = catalog.measurement(bucket.id, name)
-        types = _decide_types(known, segs)
+        stored = {k: c.type for k, c in known.fields.items()} if known else {}
+        segs, types = _resolve_types(name, segs, stored, conflicts)  # type: ignore[arg-type]
         frames, tags, fields = [], set(), {}
         for seg in segs:
-            frame = _drop_conflicts(seg, types, name, result)
-            if frame.height:
-                frames.append(frame)
-                tags.update(seg.tags)
-                fields.update({k: t for k, t in seg.fields.items() if types[k] is t})
+            if not seg.height:
+                continue
+            # only columns some kept point has: a field seen only in dropped points is not created
+            counts = seg.frame.select(pl.all().count()).row(0, named=True)
+            # an all-null column (a field only dropped points had) may be of another type
+            frames.append(seg.frame.select(c for c in seg.frame.columns
+                                           if c in (LINE, TIME) or counts[c]))
+            tags.update(k for k in seg.tags if counts[tag_column(k)])
+            fields.update({k: types[k] for k in seg.fields if counts[field_column(k)]})
         if frames:
             merged = pl.concat(frames, how="diagonal")
             result.written += merged.height
             prepared.append(_Prepared(name, merged, sorted(tags), fields))
+    result.dropped.extend(d for _, d in sorted(conflicts, key=lambda c: c[0]))
     if expired:
         result.dropped.insert(0, Dropped(
             "retention",
@@ -93,40 +100,69 @@ def prepare(catalog: Catalog, bucket: Bucket, batch: PointBatch, now: int
     return prepared, result
 
 
-def _decide_types(known: Measurement | None, segs: list[Segment]) -> dict[str, FieldType]:
-    """Stored types win; a new field takes the type of its first occurrence in the request."""
-    types = {k: c.type for k, c in known.fields.items()} if known else {}
-    firsts: list[tuple[int, str, FieldType]] = []
-    for seg in segs:
-        for key, ftype in seg.fields.items():
-            if key in types:
+def _resolve_types(name: str, segs: list[Segment], stored: dict[str, FieldType],
+                   conflicts: list[tuple[int, Dropped]]
+                   ) -> tuple[list[Segment], dict[str, FieldType]]:
+    """Decide field types as InfluxDB does, point by point in line order, but vectorized.
+
+    A point is kept when each of its fields has the type already fixed (stored, or set by an
+    earlier kept point of this request); a kept point fixes the types of its new fields; any other
+    point is dropped whole. Each round fixes every new field whose first occurrence comes before
+    the first point that conflicts with the first-occurrence types, so it always makes progress
+    and a request without conflicts inside it takes one round.
+    """
+    types = dict(stored)
+    segs = list(segs)
+    drops: dict[str, list[int]] = {}  # message -> [first line, count]
+    while True:
+        for i, seg in enumerate(segs):  # drop the points that conflict with fixed types
+            frame, fields = seg.frame, dict(seg.fields)
+            for key, ftype in seg.fields.items():
+                expected = types.get(key)
+                if expected is None or expected is ftype:
+                    continue
+                has = pl.col(field_column(key)).is_not_null()
+                count, line = frame.select(has.sum(), pl.col(LINE).filter(has).min()).row(0)
+                if count:
+                    message = (f'field type conflict: input field "{key}" on measurement '
+                               f'"{name}" is type {ftype.value}, already exists as type '
+                               f"{expected.value}")
+                    seen = drops.setdefault(message, [line, 0])
+                    seen[0] = min(seen[0], line)
+                    seen[1] += count
+                    frame = frame.filter(~has)
+                # the column of the other type goes too: it could not be stacked with the others
+                frame = frame.drop(field_column(key))
+                del fields[key]
+            segs[i] = Segment(seg.measurement, frame, seg.tags, fields)
+        firsts: dict[str, tuple[int, FieldType]] = {}  # new field -> first line, its type there
+        for seg in segs:
+            new = [k for k in seg.fields if k not in types]
+            if not new or not seg.height:
                 continue
-            first = seg.frame.filter(pl.col(field_column(key)).is_not_null())[LINE].min()
-            if first is not None:
-                firsts.append((first, key, ftype))
-    for _, key, ftype in sorted(firsts, key=lambda f: f[0]):
-        types.setdefault(key, ftype)
-    return types  # type: ignore[return-value]
-
-
-def _drop_conflicts(seg: Segment, types: dict[str, FieldType], name: str,
-                    result: WriteResult) -> pl.DataFrame:
-    """Drop whole points that carry a field of another type than decided, counting each reason."""
-    frame = seg.frame
-    for key, ftype in seg.fields.items():
-        expected = types.get(key)
-        if expected is None or expected is ftype:
-            continue
-        has = pl.col(field_column(key)).is_not_null()
-        count = frame.select(has.sum()).item()
-        if count:
-            result.dropped.append(Dropped(
-                "type_conflict",
-                f'field type conflict: input field "{key}" on measurement "{name}" is type '
-                f"{ftype.value}, already exists as type {expected.value}", count))
-            frame = frame.filter(~has)
-        frame = frame.drop(field_column(key))
-    return frame
+            lines = seg.frame.select(
+                pl.col(LINE).filter(pl.col(field_column(k)).is_not_null()).min().alias(k)
+                for k in new).row(0, named=True)
+            for key, line in lines.items():
+                if line is not None and (key not in firsts or line < firsts[key][0]):
+                    firsts[key] = (line, seg.fields[key])
+        if not firsts:
+            break
+        first_conflict = None
+        for seg in segs:
+            bad = [pl.col(field_column(k)).is_not_null() for k, t in seg.fields.items()
+                   if k in firsts and firsts[k][1] is not t]
+            if bad and seg.height:
+                line = seg.frame.select(pl.col(LINE).filter(pl.any_horizontal(bad)).min()).item()
+                if line is not None and (first_conflict is None or line < first_conflict):
+                    first_conflict = line
+        types.update({k: t for k, (line, t) in firsts.items()
+                      if first_conflict is None or line < first_conflict})
+        if first_conflict is None:
+            break
+    for message, (line, count) in drops.items():
+        conflicts.append((line, Dropped("type_conflict", message, count)))
+    return segs, types
 
 
 def insert(catalog: Catalog, bucket: Bucket, prepared: list[_Prepared], seq_base: int) -> None:

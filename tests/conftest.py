@@ -19,7 +19,7 @@ def clock() -> FixedClock:
 
 @pytest.fixture
 def store(tmp_path, clock) -> Iterator[Store]:
-    with Store.open(tmp_path / "data", clock=clock) as s:
+    with Store.open(tmp_path / "data", clock=clock, file_grace_seconds=0) as s:
         yield s
 
 

@@ -7,6 +7,7 @@ import gzip
 import io
 import re
 import shlex
+import shutil
 import time
 from pathlib import Path
 
@@ -14,7 +15,8 @@ from click.testing import CliRunner
 
 from tsengine.cli.main import cli
 
-README = (Path(__file__).parent.parent / "README.md").read_text()
+ROOT = Path(__file__).parent.parent
+README = (ROOT / "README.md").read_text()
 
 
 def _blocks(lang: str) -> list[str]:
@@ -49,6 +51,7 @@ def test_python_examples_print_what_they_claim(tmp_path, monkeypatch):
 
 def test_cli_examples_run(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
+    shutil.copytree(ROOT / "examples", tmp_path / "examples")
     now = int(time.time())  # the README's bucket keeps 30 days: write recent points
     Path("readings.lp").write_text(f"env,room=hall temp=19.5 {now - 60}\n")
     Path("more.lp.gz").write_bytes(gzip.compress(f"env,room=hall temp=19.75 {now}\n".encode()))

@@ -4,9 +4,10 @@ then what was stored and a few exported lines."""
 from __future__ import annotations
 
 import argparse
+import sys
 import time
 
-from storage import format_time
+from storage import StorageError, format_time
 from tsengine.bench.generate import TelemetrySpec, telemetry_line_protocol
 from tsengine.engine import Engine
 
@@ -15,6 +16,8 @@ DAY_OF_10S = 8640
 
 def run(data_dir: str, sensors: int = 50) -> None:
     """Generate, write, compact and describe one day of telemetry."""
+    if sensors < 1:
+        raise ValueError("the demo needs at least one sensor")
     spec = TelemetrySpec(sensors=sensors, intervals=DAY_OF_10S)
     with Engine.open(data_dir) as engine:
         engine.create_bucket("telemetry", retention="0", description="raw sensor telemetry")
@@ -49,7 +52,12 @@ def main() -> None:
     parser.add_argument("--data-dir", default=".demo-data")
     parser.add_argument("--sensors", type=int, default=50)
     args = parser.parse_args()
-    run(args.data_dir, args.sensors)
+    if args.sensors < 1:
+        parser.error("--sensors must be at least 1")
+    try:
+        run(args.data_dir, args.sensors)
+    except StorageError as e:  # e.g. a second run into the same directory: the bucket exists
+        sys.exit(f"Error: {e} (remove {args.data_dir} or pick another --data-dir)")
 
 
 if __name__ == "__main__":

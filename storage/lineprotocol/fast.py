@@ -14,17 +14,24 @@ from dataclasses import dataclass
 import polars as pl
 
 from storage.lineprotocol.model import LINE, TIME, FieldType, Segment, field_column, tag_column
-from storage.lineprotocol.scanner import MAX_TIME, MIN_TIME, ScanError, ScannedPoint, scan_point
+from storage.lineprotocol.scanner import (
+    MAX_KEY_LENGTH,
+    MAX_TIME,
+    MIN_TIME,
+    ScanError,
+    ScannedPoint,
+    scan_point,
+)
 
 MAX_SHAPES = 64
 MIN_LINES_FOR_A_SHAPE = 16
 MAX_MISSES = 4
 
 _TAG_VALUE = r'[^ ,=\\]+'
-_VALUE_PATTERNS = {
-    FieldType.FLOAT: r"-?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?",
-    FieldType.INTEGER: r"-?\d+i",
-    FieldType.UNSIGNED: r"\d+u",
+_VALUE_PATTERNS = {  # [0-9], not \d: Polars' regex \d is Unicode-aware
+    FieldType.FLOAT: r"-?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?",
+    FieldType.INTEGER: r"-?[0-9]+i",
+    FieldType.UNSIGNED: r"[0-9]+u",
     FieldType.STRING: r'"[^"\\ ,]*"',
     FieldType.BOOLEAN: r"(?:t|T|true|True|TRUE|f|F|false|False|FALSE)",
 }
@@ -90,7 +97,8 @@ class Shape:
             lines.lazy()
             .select(pl.col(LINE), parts.alias("p"))
             .unnest("p")
-            .select(*exprs, pl.all_horizontal(ok).alias("_ok"))
+            # a null check (e.g. a timestamp beyond int64) means "not ok", never "drop the line"
+            .select(*exprs, pl.all_horizontal(ok).fill_null(False).alias("_ok"))
             .collect()
         )
 
@@ -115,8 +123,12 @@ def parse_fast(
     `lines` has columns `_line` (line number) and `text` (the line, never null or blank).
     """
     segments: list[Segment] = []
-    escaped = lines["text"].str.contains("\\", literal=True) | lines["text"].str.contains(
-        "^[ \t\x00]"
+    text = lines["text"]
+    # escapes, leading whitespace and lines long enough to exceed the key limit: exact path only
+    escaped = (
+        text.str.contains("\\", literal=True)
+        | text.str.contains("^[ \t\x00]")
+        | (text.str.len_bytes() > MAX_KEY_LENGTH)
     )
     rest = lines.filter(~escaped)
     declined = [lines.filter(escaped)]

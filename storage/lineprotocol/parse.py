@@ -50,7 +50,8 @@ def parse(
     """
     factor = precision_factor(precision)
     default_time -= default_time % factor
-    lines = split_lines(data, first_line, source)
+    raw = data.encode() if isinstance(data, str) else data
+    lines, errors = _split_lines(raw, first_line)
     # blank and comment lines are skipped by the exact path; only drop the obvious ones here
     text = pl.col("text")
     present = lines.filter((text.str.len_bytes() > 0) & ~text.str.starts_with("#"))
@@ -58,36 +59,83 @@ def parse(
         segments, left = parse_fast(present, default_time, factor)
     else:
         segments, left = [], present
-    exact, consumed, dropped, errors = _parse_exact(lines, left, default_time, factor)
+    exact, consumed, dropped, exact_errors = _parse_exact(lines, left, default_time, factor, raw)
+    errors += exact_errors
     if errors:
         raise LineProtocolError(errors, source)
     if consumed:
         gone = pl.Series(LINE, sorted(consumed), dtype=pl.UInt32)
         for seg in segments:
-            seg.frame = seg.frame.filter(~pl.col(LINE).is_in(gone))
+            seg.frame = seg.frame.filter(~pl.col(LINE).is_in(gone.implode()))
     return PointBatch([s for s in segments if s.height] + exact, dropped)
 
 
 def split_lines(data: str | bytes, first_line: int = 1, source: str | None = None) -> pl.DataFrame:
-    """The request as a frame of (`_line`, `text`); a trailing `\\r` is dropped (CRLF accepted)."""
+    """The request as a frame of (`_line`, `text`); a trailing `\\r` is dropped (CRLF accepted).
+
+    Invalid UTF-8 raises LineProtocolError.
+    """
     raw = data.encode() if isinstance(data, str) else data
+    lines, errors = _split_lines(raw, first_line)
+    if errors:
+        raise LineProtocolError(errors, source)
+    return lines
+
+
+_BOM = b"\xef\xbb\xbf"
+
+
+def _read_lines(raw: bytes) -> pl.Series:
+    """Physical lines via Polars' CSV reader (one column, no quoting): fast, but null for an
+    empty line, and it may drop one `\\r` before each line end itself."""
+    return pl.read_csv(
+        io.BytesIO(raw), has_header=False, separator="\x1f", quote_char=None,
+        new_columns=["text"], schema={"text": pl.String}, eol_char="\n",
+    )["text"]
+
+
+# Strip one `\r` per line exactly once: the reader does it itself (in the versions seen so far),
+# and stripping again would eat a second `\r` that is data (`a\r\r\n` is the line `a\r`).
+_CSV_READER_STRIPS_CR = _read_lines(b"a\r\nb\r").to_list() == ["a", "b"]
+
+
+def _split_lines(raw: bytes, first_line: int) -> tuple[pl.DataFrame, list[LineError]]:
+    """Like split_lines, but invalid UTF-8 lines come back blank with their errors, so that the
+    other lines are still parsed and every bad line gets reported."""
     if not raw:
-        return pl.DataFrame(schema={LINE: pl.UInt32, "text": pl.String})
-    try:
-        text = pl.read_csv(
-            io.BytesIO(raw), has_header=False, separator="\x1f", quote_char=None,
-            new_columns=["text"], schema={"text": pl.String}, eol_char="\n",
-        )["text"]
-    except Exception:  # a \x1f inside a line or invalid UTF-8: take the exact route
-        text = pl.Series("text", _decode_lines(raw, first_line, source), dtype=pl.String)
-    text = text.fill_null("").str.strip_suffix("\r")
+        return pl.DataFrame(schema={LINE: pl.UInt32, "text": pl.String}), []
+    errors: list[LineError] = []
+    text = None
+    # the CSV reader drops a leading BOM (InfluxDB keeps it) and does not reliably refuse a line
+    # holding its separator \x1f (`\n\x1f` reads as two empty lines): both take the exact route
+    if not raw.startswith(_BOM) and b"\x1f" not in raw:
+        try:
+            text = _read_lines(raw)
+        except Exception:  # invalid UTF-8: take the exact route
+            text = None
+        else:
+            if not _CSV_READER_STRIPS_CR:
+                text = text.str.strip_suffix("\r")
+    if text is None:
+        decoded, errors = _decode_lines(raw, first_line)
+        text = pl.Series("text", decoded, dtype=pl.String).str.strip_suffix("\r")
+    text = text.fill_null("")
     return pl.DataFrame({
         LINE: pl.int_range(first_line, first_line + len(text), dtype=pl.UInt32, eager=True),
         "text": text,
-    })
+    }), errors
 
 
-def _decode_lines(raw: bytes, first_line: int, source: str | None) -> list[str]:
+def _lines_ending_in_cr(raw: bytes) -> set[int]:
+    """Indexes of the physical lines that end in `\\r\\n` (the CSV reader strips that `\\r`)."""
+    if b"\r\n" not in raw:
+        return set()
+    return {i for i, line in enumerate(raw.split(b"\n")) if line.endswith(b"\r")}
+
+
+def _decode_lines(raw: bytes, first_line: int) -> tuple[list[str], list[LineError]]:
+    """Split and decode line by line; an invalid UTF-8 line becomes blank and is reported (its
+    column counts the characters before the bad byte, like every other column)."""
     lines = raw.split(b"\n")
     if lines and lines[-1] == b"":
         lines.pop()
@@ -97,19 +145,19 @@ def _decode_lines(raw: bytes, first_line: int, source: str | None) -> list[str]:
         try:
             out.append(line.decode("utf-8"))
         except UnicodeDecodeError as e:
-            errors.append(LineError(n, e.start + 1, "invalid UTF-8 sequence",
+            column = len(line[: e.start].decode("utf-8")) + 1
+            errors.append(LineError(n, column, "invalid UTF-8 sequence",
                                     line.decode("utf-8", "replace")))
             out.append("")
-    if errors:
-        raise LineProtocolError(errors, source)
-    return out
+    return out, errors
 
 
 def _parse_exact(
-    lines: pl.DataFrame, left: pl.DataFrame, default_time: int, factor: int
+    lines: pl.DataFrame, left: pl.DataFrame, default_time: int, factor: int, raw: bytes
 ) -> tuple[list[Segment], set[int], list[Dropped], list[LineError]]:
     """Run the exact parser over the lines the vectorized path left, joining quoted newlines."""
     all_text = lines["text"]
+    crlf: set[int] | None = None  # worked out on the first join only
     base = lines[LINE][0] if lines.height else 0
     consumed: set[int] = set()
     points: list[tuple[int, ScannedPoint]] = []
@@ -123,8 +171,11 @@ def _parse_exact(
             continue
         idx = number - base
         while open_quote_at_end(text) and idx + 1 < len(all_text):
+            # inside a quoted string a newline is data, and so is a \r before it
+            if crlf is None:
+                crlf = _lines_ending_in_cr(raw)
+            text = text + ("\r\n" if idx in crlf else "\n") + all_text[idx + 1]
             idx += 1
-            text = text + "\n" + all_text[idx]
             consumed.add(base + idx)
         try:
             point = scan_point(text, default_time, factor)

@@ -21,9 +21,11 @@ _BOOLEANS = {
     "t": True, "T": True, "true": True, "True": True, "TRUE": True,
     "f": False, "F": False, "false": False, "False": False, "FALSE": False,
 }
-_INT = re.compile(r"-?\d+i")
-_UINT = re.compile(r"\d+u")
-_FLOAT = re.compile(r"-?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?")
+# ASCII digits only: Python's \d, int() and float() also take other scripts' digits; InfluxDB not
+_INT = re.compile(r"-?[0-9]+i")
+_UINT = re.compile(r"[0-9]+u")
+_FLOAT = re.compile(r"-?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?")
+_TIMESTAMP = re.compile(r"-?[0-9]+")
 _STRING_ESCAPE = re.compile(r'\\([\\"])')
 
 
@@ -233,7 +235,7 @@ def _scan_value(s: str, i: int, key: str) -> tuple[FieldType, object, int]:
     while end < n and s[end] not in ", ":
         end += 1
     token = s[i:end]
-    if c.isdigit() or c in ".-Nn":
+    if c in "0123456789.-Nn":
         return (*_number(token, i, key), end)
     if token in _BOOLEANS:
         return FieldType.BOOLEAN, _BOOLEANS[token], end
@@ -270,7 +272,7 @@ def _scan_time(s: str, i: int, default_time: int, factor: int) -> tuple[int, boo
     token = s[start:i]
     if not token:
         return default_time, False
-    if not re.fullmatch(r"-?\d+", token):
+    if not _TIMESTAMP.fullmatch(token):
         raise ScanError(start, f'bad timestamp "{token}": expected an integer')
     rest = i
     while rest < n and s[rest] == " ":

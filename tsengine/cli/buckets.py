@@ -70,7 +70,10 @@ def delete(ctx: click.Context, name: str) -> None:
 def stats(ctx: click.Context, name: str) -> None:
     """What bucket NAME holds, per measurement: series, points, time span, fields and types."""
     with open_engine(ctx) as engine:
-        for s in engine.stats(name):
+        measurements = engine.stats(name)
+        if not measurements:
+            click.echo(f'bucket "{name}" holds no points')
+        for s in measurements:
             span = (f"{format_time(s.first)} .. {format_time(s.last)}"
                     if s.first is not None and s.last is not None else "empty")
             click.echo(f"{s.name}: {s.series} series, {s.points} points, {span}")

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import os
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
 import click
 
-from storage import StorageError
+from storage import DataDirLocked, StorageError
 from tsengine.engine import Engine
 from tsengine.errors import TsengineError
 
@@ -22,13 +23,27 @@ def default_data_dir() -> str:
 
 
 @contextmanager
-def open_engine(ctx: click.Context) -> Iterator[Engine]:
-    """Open the engine on the global `--data-dir`; user errors become one line and exit 1."""
+def open_engine(ctx: click.Context, wait: float = 0) -> Iterator[Engine]:
+    """Open the engine on the global `--data-dir`; user errors become one line and exit 1.
+
+    `wait`: seconds to keep retrying while another process holds the data directory.
+    """
     try:
-        with Engine.open(ctx.obj["data_dir"]) as engine:
+        with _open(ctx.obj["data_dir"], wait) as engine:
             yield engine
     except (StorageError, TsengineError) as e:
         raise click.ClickException(str(e)) from None
+
+
+def _open(data_dir: str, wait: float) -> Engine:
+    deadline = time.monotonic() + wait
+    while True:
+        try:
+            return Engine.open(data_dir)
+        except DataDirLocked:
+            if time.monotonic() >= deadline:
+                raise
+            time.sleep(0.05)
 
 
 def fail(message: str) -> click.ClickException:

@@ -1,0 +1,302 @@
+"""Compaction: reads unchanged, duplicates gone, one file per partition, automatic compaction,
+orphan files removed on open, and a data directory that can be reached by another path."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import polars as pl
+import pyarrow.parquet as pq
+import pytest
+
+from storage import FieldType, Store, eq
+from storage.timeutil import DAY, HOUR
+
+T0 = 1704067200000000000  # 2024-01-01T00:00:00Z, one day before the fixture clock
+
+
+def snapshot(store: Store, bucket: str = "b", **kw: object) -> dict:
+    """Everything a reader can see: scans per type (sorted), segments, stats."""
+    scans = {
+        t: lf.collect().sort(pl.all(), nulls_last=True)
+        for t, lf in store.scan(bucket, **kw).items()  # type: ignore[arg-type]
+    }
+    segments = [(s.measurement, s.tags, s.fields, s.frame) for s in store.segments(bucket)]
+    return {"scans": scans, "segments": segments, "stats": store.stats(bucket)}
+
+
+def assert_same(a: dict, b: dict) -> None:
+    assert a["scans"].keys() == b["scans"].keys()
+    for t in a["scans"]:
+        assert a["scans"][t].equals(b["scans"][t], null_equal=True), t
+    assert len(a["segments"]) == len(b["segments"])
+    for sa, sb in zip(a["segments"], b["segments"], strict=True):
+        assert sa[:3] == sb[:3]
+        assert sa[3].columns == sb[3].columns
+        assert sa[3].equals(sb[3], null_equal=True), sa[0]
+    assert a["stats"] == b["stats"]
+
+
+def parquet_files(root: Path) -> list[Path]:
+    return sorted((root / "buckets").rglob("*.parquet"))
+
+
+def _messy_writes(store: Store) -> None:
+    store.create_bucket("b")
+    store.write("b", "\n".join(
+        [f"cpu,host=h{i % 3},dc=d{i % 2} usage={i}.5,n={i}i {T0 + (i % 5) * HOUR}"
+         for i in range(40)]
+        + [f"cpu,host=h{i % 3} usage={i} {T0 + DAY + i}" for i in range(10)]
+        + [f"mem,host=h1 free={i}u,ok=true,s=\"v{i}\" {T0 - DAY + i * HOUR}" for i in range(6)]
+    ))
+    store.write("b", f"cpu,dc=d0,host=h0 usage=99 {T0}\nmem,host=h1 ok=false {T0 - DAY}")
+
+
+def test_reads_identical_before_and_after(store):
+    _messy_writes(store)
+    before = snapshot(store)
+    ranged = snapshot(store, start=T0 + HOUR, stop=T0 + DAY + 5, predicate=eq("host", "h0"))
+    assert sum(s.points for s in before["stats"]) == 46  # 30 + 10 cpu, 6 mem
+    result = store.compact()
+    assert store.hot_rows() == 0
+    assert result.rows_in == 58 and result.files_written == 3
+    after = snapshot(store)
+    assert_same(before, after)
+    assert_same(ranged, snapshot(store, start=T0 + HOUR, stop=T0 + DAY + 5,
+                                 predicate=eq("host", "h0")))
+    # and again after a reopen
+    path, clock = store.path, store.clock
+    store.close()
+    with Store.open(path, clock=clock, file_grace_seconds=0) as again:
+        assert_same(before, snapshot(again))
+
+
+def test_duplicates_removed(store):
+    _messy_writes(store)
+    stats = store.stats("b")
+    distinct = sum(s.points for s in stats)
+    assert store.hot_rows() == 58  # every written row, duplicates included
+    store.compact()
+    bucket = store.bucket("b")
+    parts = store.catalog.partitions(bucket.id)
+    assert sum(p.rows for p in parts) == distinct
+    for p in parts:
+        frame = pl.read_parquet(p.path)
+        keys = [c for c in frame.columns if c.startswith("t")]  # tags and time
+        assert frame.select(pl.struct(keys).is_unique().all()).item(), p.path
+        assert frame["time"].min() == p.min_time and frame["time"].max() == p.max_time
+    # the overwrite of h0/d0 at T0 kept the newest usage and the older n
+    got = store.scan("b", T0, T0 + 1, eq("host", "h0") & eq("dc", "d0"))
+    assert got[FieldType.FLOAT].collect()["_value"].to_list() == [99.0]
+    assert got[FieldType.INTEGER].collect()["_value"].to_list() == [30]
+
+
+def test_second_compaction_merges_into_one_file_per_partition(store):
+    store.create_bucket("b")
+    store.write("b", f"m,h=a f=1 {T0}\nm,h=a f=2 {T0 + HOUR}\nm,h=a f=3 {T0 + DAY}")
+    store.compact()
+    first = parquet_files(store.path)
+    assert len(first) == 2
+    store.write("b", f"m,h=a f=10 {T0}\nm,h=b f=4 {T0 + 2 * HOUR}")
+    store.compact()
+    second = parquet_files(store.path)
+    assert len(second) == 2
+    day0 = [p for p in second if "2024-01-01" in str(p)]
+    assert len(day0) == 1 and day0[0] not in first  # replaced, old one deleted
+    assert [p for p in second if "2024-01-02" in str(p)] == [
+        p for p in first if "2024-01-02" in str(p)]  # untouched day kept its file
+    parts = store.catalog.partitions(store.bucket("b").id)
+    assert sorted((p.day, p.rows) for p in parts) == [(T0 // DAY, 3), (T0 // DAY + 1, 1)]
+    assert {str(p) for p in second} == {str(Path(p.path)) for p in parts}
+    frame = store.scan("b")[FieldType.FLOAT].collect().sort("_time")
+    assert frame["_value"].to_list() == [10.0, 2.0, 4.0, 3.0]
+    # compacting with nothing hot changes nothing
+    assert store.compact().files_written == 0
+    assert parquet_files(store.path) == second
+
+
+def test_automatic_compaction_past_threshold(tmp_path, clock):
+    with Store.open(tmp_path / "d", clock=clock, compact_threshold=10,
+                    file_grace_seconds=0) as store:
+        store.create_bucket("b")
+        store.write("b", "\n".join(f"m f={i} {T0 + i}" for i in range(6)))
+        assert store.hot_rows() == 6 and parquet_files(store.path) == []
+        store.write("b", "\n".join(f"m f={i} {T0 + i}" for i in range(6, 10)))
+        assert store.hot_rows() == 10 and parquet_files(store.path) == []
+        store.write("b", f"m f=10 {T0 + 10}")
+        assert store.hot_rows() == 0
+        assert len(parquet_files(store.path)) == 1
+        assert store.scan("b")[FieldType.FLOAT].collect().height == 11
+    # the hot row count is known again after a reopen
+    with Store.open(tmp_path / "d", clock=clock, compact_threshold=3,
+                    file_grace_seconds=0) as store:
+        store.write("b", f"m f=1 {T0 + 20}\nm f=2 {T0 + 21}")
+        assert store.hot_rows() == 2
+    with Store.open(tmp_path / "d", clock=clock, compact_threshold=3,
+                    file_grace_seconds=0) as store:
+        assert store.hot_rows() == 2
+        store.write("b", f"m f=3 {T0 + 22}\nm f=4 {T0 + 23}")
+        assert store.hot_rows() == 0
+        assert store.scan("b")[FieldType.FLOAT].collect().height == 15
+
+
+def test_orphans_removed_on_open(tmp_path, clock):
+    root = tmp_path / "d"
+    with Store.open(root, clock=clock, file_grace_seconds=0) as store:
+        store.create_bucket("b")
+        store.write("b", f"m f=1 {T0}\nm f=2 {T0 + DAY}")
+        store.compact()
+        bucket_id = store.bucket("b").id
+        listed = parquet_files(root)
+    assert len(listed) == 2
+    day_dir = listed[0].parent
+    strays = [
+        day_dir / "part-deadbeef.parquet",
+        day_dir / "part-deadbeef.parquet.tmp",
+        root / "buckets" / bucket_id / "99" / "2024-01-01" / "part-x.parquet",
+        root / "buckets" / "0123456789abcdef" / "1" / "2024-01-01" / "part-y.parquet.tmp",
+    ]
+    for p in strays:
+        p.parent.mkdir(parents=True, exist_ok=True)
+        p.write_bytes(b"partial")
+    unrelated = day_dir / "notes.txt"
+    unrelated.write_text("not ours to delete")
+    with Store.open(root, clock=clock, file_grace_seconds=0) as store:
+        assert not any(p.exists() for p in strays)
+        assert parquet_files(root) == listed
+        assert unrelated.exists()
+        frame = store.scan("b")[FieldType.FLOAT].collect().sort("_time")
+        assert frame["_value"].to_list() == [1.0, 2.0]
+
+
+@pytest.mark.parametrize("how", ["relative", "moved", "symlink"])
+def test_data_dir_reached_by_another_path(tmp_path, clock, monkeypatch, how):
+    """The manifest must not depend on how the directory was named when the files were written:
+    otherwise opening it by another path would take every Parquet file for an orphan."""
+    first = tmp_path / "first"
+    with Store.open(first, clock=clock, file_grace_seconds=0) as store:
+        store.create_bucket("b")
+        store.write("b", f"m,h=a f=1 {T0}\nm,h=a f=2 {T0 + DAY}")
+        store.compact()
+        store.write("b", f"m,h=a f=3 {T0 + 1}")
+    if how == "relative":
+        monkeypatch.chdir(tmp_path)
+        again: Path = Path("first")
+    elif how == "moved":
+        again = tmp_path / "second"
+        os.rename(first, again)
+    else:
+        again = tmp_path / "link"
+        again.symlink_to(first, target_is_directory=True)
+    with Store.open(again, clock=clock, file_grace_seconds=0) as store:
+        assert len(parquet_files(again)) == 2
+        frame = store.scan("b")[FieldType.FLOAT].collect().sort("_time")
+        assert frame["_value"].to_list() == [1.0, 3.0, 2.0]
+        store.write("b", f"m,h=a f=4 {T0}")
+        store.compact()
+        assert len(parquet_files(again)) == 2
+        assert store.scan("b")[FieldType.FLOAT].collect().sort("_time")[
+            "_value"].to_list() == [4.0, 3.0, 2.0]
+        assert store.enforce_retention().partitions_dropped == 0
+    # and back by the original kind of path
+    with Store.open(again.resolve(), clock=clock, file_grace_seconds=0) as store:
+        assert len(parquet_files(again)) == 2
+        assert store.scan("b")[FieldType.FLOAT].collect().height == 3
+
+
+def test_compacted_files_are_sorted_and_typed(store):
+    store.create_bucket("b")
+    store.write("b", f"m,h=b u=18446744073709551615u {T0 + 1}\nm,h=a u=1u {T0 + 2}\n"
+                     f"m,h=a u=2u {T0}")
+    store.compact()
+    (path,) = store.plan_scan("b").files
+    frame = pl.read_parquet(path)
+    m = store.catalog.measurement(store.bucket("b").id, "m")
+    assert m is not None
+    host, u = m.tags["h"].col, m.fields["u"].col
+    assert frame[host].to_list() == ["a", "a", "b"]
+    assert frame["time"].to_list() == [T0, T0 + 2, T0 + 1]
+    assert frame[u].dtype == pl.UInt64 and frame[u].to_list() == [2, 1, 2**64 - 1]
+    assert pq.ParquetFile(path).metadata.row_group(0).column(0).statistics is not None
+
+
+def test_manifest_with_absolute_paths_still_read_and_made_relative(tmp_path, clock):
+    root = tmp_path / "d"
+    with Store.open(root, clock=clock, file_grace_seconds=0) as store:
+        store.create_bucket("b")
+        store.write("b", f"m f=1 {T0}")
+        store.compact()
+        (stored,) = store.con.execute("SELECT path FROM partitions").fetchone()
+        assert not Path(stored).is_absolute() and stored.startswith("buckets/")
+        # a manifest as written before paths were relative
+        store.con.execute("UPDATE partitions SET path = ? || '/' || path", [str(root)])
+    with Store.open(root, clock=clock, file_grace_seconds=0) as store:
+        (stored,) = store.con.execute("SELECT path FROM partitions").fetchone()
+        assert stored.startswith("buckets/")
+        assert len(parquet_files(root)) == 1
+        assert store.scan("b")[FieldType.FLOAT].collect()["_value"].to_list() == [1.0]
+
+
+def test_scan_collected_after_a_compaction(tmp_path, clock):
+    """Replaced files outlive the compaction by a grace period, so a pending scan still reads."""
+    with Store.open(tmp_path / "graced", clock=clock) as store:
+        store.create_bucket("b")
+        store.write("b", f"m f=1 {T0}")
+        store.compact()
+        lazy = store.scan("b")[FieldType.FLOAT]
+        store.write("b", f"m f=2 {T0 + 1}")
+        store.compact()
+        assert lazy.collect()["_value"].to_list() == [1.0]
+
+
+def test_failed_compaction_leaves_old_state_and_no_files(store, monkeypatch):
+    store.create_bucket("b")
+    store.write("b", f"m f=1 {T0}\nm f=2 {T0 + DAY}\nm f=3 {T0 - DAY}")
+    store.compact()
+    before_files = parquet_files(store.path)
+    store.write("b", f"m f=10 {T0}\nm f=20 {T0 + DAY}\nm f=30 {T0 - DAY}")
+    before = snapshot(store)
+    real = pl.DataFrame.write_parquet
+    calls = []
+
+    def failing(self, file, *args, **kwargs):
+        calls.append(file)
+        if len(calls) == 2:  # the first file is written, the second fails half-way
+            Path(file).write_bytes(b"partial")
+            raise OSError(28, "No space left on device")
+        return real(self, file, *args, **kwargs)
+
+    monkeypatch.setattr(pl.DataFrame, "write_parquet", failing)
+    with pytest.raises(OSError, match="No space left"):
+        store.compact()
+    assert len(calls) == 2
+    assert parquet_files(store.path) == before_files
+    assert not list((store.path / "buckets").rglob("*.tmp"))
+    assert store.hot_rows() == 3
+    assert_same(before, snapshot(store))
+    monkeypatch.setattr(pl.DataFrame, "write_parquet", real)
+    store.compact()
+    assert store.hot_rows() == 0
+    assert_same(before, snapshot(store))
+
+
+def test_replaced_files_are_deleted_after_the_grace_period_or_at_close(tmp_path, clock):
+    with Store.open(tmp_path / "d", clock=clock, file_grace_seconds=0) as store:
+        store.create_bucket("b")
+        store.write("b", f"m f=1 {T0}")
+        store.compact()
+        first = parquet_files(store.path)
+        store.write("b", f"m f=2 {T0 + 1}")
+        store.compact()  # grace 0: the replaced file goes at the end of this compaction
+        assert not any(p.exists() for p in first)
+        assert len(parquet_files(store.path)) == 1
+    with Store.open(tmp_path / "e", clock=clock) as store:
+        store.create_bucket("b")
+        store.write("b", f"m f=1 {T0}")
+        store.compact()
+        first = parquet_files(store.path)
+        store.write("b", f"m f=2 {T0 + 1}")
+        store.compact()
+        assert all(p.exists() for p in first) and store.reaper.pending == first
+    assert not any(p.exists() for p in first)  # closing deleted them
