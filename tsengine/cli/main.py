@@ -2,15 +2,39 @@
 
 from __future__ import annotations
 
+import errno
+import os
+
 import click
 
 from tsengine.cli.buckets import bucket
 from tsengine.cli.context import default_data_dir
 from tsengine.cli.data import export, write
+from tsengine.cli.flux import check
 from tsengine.cli.maintenance import compact, retention
 
 
-@click.group()
+class TsengineGroup(click.Group):
+    """The root group: an error nobody anticipated still ends as one `Error:` line, exit 1.
+
+    Set `TSENGINE_DEBUG=1` to get the traceback instead.
+    """
+
+    def invoke(self, ctx: click.Context) -> object:
+        try:
+            return super().invoke(ctx)
+        except (click.ClickException, click.exceptions.Exit, click.Abort, EOFError):
+            raise
+        except Exception as e:
+            if os.environ.get("TSENGINE_DEBUG") or (
+                    isinstance(e, OSError) and e.errno == errno.EPIPE):
+                raise  # click itself handles a closed pipe (`export | head`) quietly
+            text = str(e).strip().splitlines()
+            detail = f": {text[0]}" if text else ""
+            raise click.ClickException(f"unexpected {type(e).__name__}{detail}") from None
+
+
+@click.group(cls=TsengineGroup)
 @click.option("--data-dir", envvar="TSENGINE_DATA_DIR", default=default_data_dir,
               show_default="$TSENGINE_DATA_DIR or ~/.tsengine/data",
               type=click.Path(file_okay=False), help="The data directory to use.")
@@ -22,7 +46,7 @@ def cli(ctx: click.Context, data_dir: str) -> None:
     ctx.obj["data_dir"] = data_dir
 
 
-for command in (bucket, write, export, compact, retention):
+for command in (bucket, write, export, compact, retention, check):
     cli.add_command(command)
 
 

@@ -1,0 +1,7 @@
+option task = {name: "iot_sensor_rollup", every: 1h, offset: 5m}
+
+from(bucket: "raw_telemetry")
+  |> range(start: v.timeRangeStart, stop: v.timeRangeStop)
+  |> filter(fn: (r) => r._measurement == "environmental_sensors")
+  |> aggregateWindow(every: 10m, fn: mean, createEmpty: false)
+  |> to(bucket: "aggregated_telemetry")

@@ -1,0 +1,183 @@
+"""Static checks (`check()`) and the `tsengine check` command."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from tsengine.cli.main import cli
+from tsengine.errors import FluxSyntaxError, TaskOptionsError
+from tsengine.flux.check import check
+
+EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
+EXAMPLE_FILES = sorted(EXAMPLES.glob("*.flux"))
+
+
+def problems(source: str) -> list[tuple[str, int, int]]:
+    return [(e.message, e.line, e.column) for e in check(source)]
+
+
+# -- check() -----------------------------------------------------------------------------------
+def test_examples_exist():
+    assert [p.name for p in EXAMPLE_FILES] == ["iot_sensor_rollup.flux",
+                                               "sensor_downsample_hourly.flux"]
+
+
+@pytest.mark.parametrize("path", EXAMPLE_FILES, ids=lambda p: p.name)
+def test_examples_are_clean(path):
+    assert check(path.read_text()) == []
+
+
+@pytest.mark.parametrize("source", [
+    'import "strings"\nfrom(bucket: "a") |> range(start: -1h)\n'
+    '  |> map(fn: (r) => ({r with x: strings.toUpper(v: r.x)}))',
+    'import s "strings"\nx = s.trimSpace(v: " a ")',
+    "f = (tables=<-, n) => tables |> limit(n)\n"
+    'from(bucket: "a") |> range(start: -1h) |> f(n: 1)',
+    'data = from(bucket: "a") |> range(start: -1h)\ndata |> yield(name: "raw")',
+    "option v = {timeRangeStart: -1h}\nx = v.timeRangeStart",
+    'option task = {name: "t", cron: "0 * * * *"}\nfrom(bucket: "a") |> range(start: -1h)',
+    "x = (a, b=1) => a + b\ny = x(a: 1)\nz = x(a: 1, b: 2)",
+    "f = () => { g = (n) => n\nreturn g(n: 1) }",
+    'from(bucket: "a") |> range(start: -1h) |> aggregateWindow(every: 1m, fn: (column, tables=<-)'
+    ' => tables |> mean(column))',
+])
+def test_good_scripts(source):
+    assert problems(source) == []
+
+
+def test_unknown_function():
+    assert problems('from(bucket: "a")\n  |> rnage(start: -1h)') == [
+        ("unknown function rnage()", 2, 6)]
+
+
+def test_unknown_argument():
+    assert problems('from(bucket: "a") |> range(start: -1h, sotp: now())') == [
+        ("unknown argument 'sotp' for range()", 1, 40)]
+
+
+def test_unknown_argument_of_a_script_function():
+    assert problems("a = (r) => r.x\nb = a(r: {x: 1}, y: 2)") == [
+        ("unknown argument 'y' for a()", 2, 18)]
+
+
+def test_missing_argument():
+    assert problems('from(bucket: "a") |> range()') == [
+        ("missing required argument 'start' for range()", 1, 22)]
+    assert problems("x = float()") == [("missing required argument 'v' for float()", 1, 5)]
+
+
+def test_pipe_into_a_function_without_pipe_parameter():
+    assert problems('x = "a" |> string(v: "b")') == [("string() does not take piped input", 1, 12)]
+
+
+def test_bad_task_options():
+    assert problems('option task = {name: "a"}\nfrom(bucket: "a") |> range(start: -1h)') == [
+        ("task options need exactly one of 'every' or 'cron'", 1, 15)]
+    [problem] = check('option task = {name: "a", every: "1h"}')
+    assert isinstance(problem, TaskOptionsError)
+
+
+def test_unknown_package():
+    assert problems('import "strings"\nimport "nope/nope"') == [
+        ('unknown package "nope/nope"', 2, 1)]
+
+
+def test_syntax_error_stops_the_check():
+    [problem] = check('x = rnage(\ny = 1')
+    assert isinstance(problem, FluxSyntaxError)
+    assert (problem.message, problem.line, problem.column) == (
+        "expected ',' or ')' in the call opened at 1:10, found '='", 2, 3)
+
+
+def test_problems_render_with_their_source_line():
+    found = check('from(bucket: "a")\n  |> range(start: -1h)\n  |> mena()\n')
+    assert [str(e).splitlines() for e in found] == [
+        ["error at 3:6: unknown function mena()", "    |> mena()", "       ^"]]
+
+
+def test_problems_are_sorted_by_position():
+    source = ('option task = {name: "a", every: 1h, retry: 0}\n'
+              'from(bucket: "a")\n'
+              '  |> range(strat: -1h)\n'
+              '  |> mena()\n')
+    assert problems(source) == [
+        ("task option 'retry' must be between 1 and 10", 1, 45),
+        ("missing required argument 'start' for range()", 3, 6),
+        ("unknown argument 'strat' for range()", 3, 12),
+        ("unknown function mena()", 4, 6),
+    ]
+
+
+def test_local_names_shadow_builtins():
+    assert problems("mean = (x) => x\ny = mean(x: 1)") == []
+    assert problems("mean = (x) => x\ny = mean(column: 1)") == [
+        ("missing required argument 'x' for mean()", 2, 5),
+        ("unknown argument 'column' for mean()", 2, 10),
+    ]
+
+
+def test_function_parameters_are_not_checked_as_functions():
+    assert problems("apply = (f) => f(anything: 1)\nx = apply(f: (anything) => anything)") == []
+
+
+def test_very_long_expressions_are_a_problem_not_a_crash():
+    source = "x = " + " + ".join(["1"] * 3000)
+    assert problems(source) == [("the script is nested too deeply to check", 1, 1)]
+
+
+# -- the CLI -----------------------------------------------------------------------------------
+def invoke(*args: str):
+    return CliRunner().invoke(cli, ["check", *args], obj={})
+
+
+def test_cli_ok_on_the_examples():
+    result = invoke(*map(str, EXAMPLE_FILES))
+    assert result.exit_code == 0, result.output
+    assert result.stdout == "".join(f"{p}: ok\n" for p in EXAMPLE_FILES)
+
+
+def test_cli_reports_the_first_bad_file(tmp_path):
+    bad = tmp_path / "bad.flux"
+    bad.write_text('option task = {name: "a", every: 1h}\nfrom(bucket: "a") |> rnage(start: -1h)\n')
+    good = EXAMPLE_FILES[0]
+    result = invoke(str(good), str(bad), str(good))
+    assert result.exit_code == 1
+    assert result.stdout == f"{good}: ok\n"
+    assert result.stderr == (
+        f"{bad}: error at 2:22: unknown function rnage()\n"
+        '  from(bucket: "a") |> rnage(start: -1h)\n'
+        "                       ^\n"
+        f"Error: {bad}: 1 problem found\n")
+
+
+def test_cli_syntax_error(tmp_path):
+    bad = tmp_path / "broken.flux"
+    bad.write_text('from(bucket: "a"\n')
+    result = invoke(str(bad))
+    assert result.exit_code == 1
+    assert result.stderr.startswith(
+        f"{bad}: error at 1:17: expected ')' to close the call opened at 1:5\n")
+
+
+def test_cli_counts_problems(tmp_path):
+    bad = tmp_path / "two.flux"
+    bad.write_text('option task = {name: "a"}\nx = nope()\n')
+    result = invoke(str(bad))
+    assert result.exit_code == 1
+    assert result.stderr.splitlines()[0] == (
+        f"{bad}: error at 1:15: task options need exactly one of 'every' or 'cron'")
+    assert result.stderr.splitlines()[-1] == f"Error: {bad}: 2 problems found"
+
+
+def test_cli_missing_file(tmp_path):
+    result = invoke(str(tmp_path / "nope.flux"))
+    assert result.exit_code == 1
+    assert result.stderr.startswith(f"Error: {tmp_path / 'nope.flux'}: cannot read:")
+
+
+def test_cli_needs_a_file():
+    result = invoke()
+    assert result.exit_code == 2

@@ -1,0 +1,1 @@
+"""The Flux language: lexer, parser, AST, runtime values and interpreter."""

@@ -1,0 +1,1 @@
+"""Tasks: Flux scripts run on a schedule (`option task`)."""
