@@ -15,7 +15,7 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
-from storage.catalog import Bucket, Catalog, Organization
+from storage.catalog import Bucket, Catalog, Measurement, Organization
 from storage.compaction import CompactionResult, compact_measurement, remove_orphans
 from storage.errors import DataDirLocked, InvalidArgument, StorageError
 from storage.lineprotocol import PointBatch, parse
@@ -195,7 +195,11 @@ class Store:
 
     def segments(self, bucket: str, start: int | None = None, stop: int | None = None,
                  org: str | None = None) -> Iterator[Segment]:
-        """The bucket's points, wide, one segment per measurement and day (for export)."""
+        """The bucket's points, wide, one segment per measurement and UTC day (for export).
+
+        Day by day, as InfluxDB exports shard by shard, so memory holds one day at a time.
+        Within a segment, rows are sorted by tag values, then time.
+        """
         with self._lock:
             target = self.catalog.bucket(self.catalog.org(org).id, bucket)
             lo, hi = self._visible_range(target, start, stop)
@@ -203,28 +207,50 @@ class Store:
         for m in measurements:
             tags = {c.col: c.name for c in m.tags.values()}
             fields = {c.col: c.name for c in m.fields.values()}
-            with self._lock:
-                parts = self.catalog.partitions(target.id, m.id, lo // DAY, (hi - 1) // DAY)
-                wide = read_wide(self.catalog, m, parts, lo, hi, list(tags), list(fields)).collect()
-            wide = wide.sort([*tags, "time"], nulls_last=True)
-            frame = wide.rename({"time": TIME, **{c: tag_column(n) for c, n in tags.items()},
-                                 **{c: field_column(n) for c, n in fields.items()}})
-            yield Segment(m.name, frame, list(tags.values()),
-                          {c.name: c.type for c in m.fields.values()})  # type: ignore[misc]
+            renames = {"time": TIME, **{c: tag_column(n) for c, n in tags.items()},
+                       **{c: field_column(n) for c, n in fields.items()}}
+            for day in self._days_with_data(target, m, lo, hi):
+                day_lo, day_hi = max(lo, day * DAY), min(hi, (day + 1) * DAY)
+                with self._lock:
+                    parts = self.catalog.partitions(target.id, m.id, day, day)
+                    wide = read_wide(self.catalog, m, parts, day_lo, day_hi, list(tags),
+                                     list(fields)).collect()
+                if wide.height:
+                    frame = wide.sort([*tags, "time"], nulls_last=True).rename(renames)
+                    yield Segment(m.name, frame, list(tags.values()),
+                                  {c.name: c.type for c in m.fields.values()})  # type: ignore[misc]
+
+    def _days_with_data(self, bucket: Bucket, m: Measurement, lo: int, hi: int) -> list[int]:
+        """UTC days in [lo, hi) on which a measurement has cold partitions or hot rows."""
+        with self._lock:
+            days = {p.day for p in self.catalog.partitions(bucket.id, m.id, lo // DAY,
+                                                           (hi - 1) // DAY)}
+            rows = self.con.execute(
+                f"SELECT DISTINCT time // {DAY} FROM {m.hot_table} WHERE time >= ? AND time < ?",
+                [lo, hi]).fetchall()
+        return sorted(days | {int(d) for (d,) in rows})
 
     def stats(self, bucket: str, org: str | None = None) -> list[MeasurementStats]:
         """Per measurement: series, points, time span, fields and types."""
         out = []
-        for seg in self.segments(bucket, org=org):
-            frame = seg.frame
-            tag_cols = [tag_column(t) for t in seg.tags]
-            series = frame.select(pl.struct(tag_cols).n_unique()).item() if tag_cols else (
-                1 if frame.height else 0)
-            out.append(MeasurementStats(
-                seg.measurement, series, frame.height,
-                frame[TIME].min() if frame.height else None,  # type: ignore[arg-type]
-                frame[TIME].max() if frame.height else None,  # type: ignore[arg-type]
-                dict(seg.fields), list(seg.tags)))
+        with self._lock:
+            target = self.catalog.bucket(self.catalog.org(org).id, bucket)
+            lo, hi = self._visible_range(target, None, None)
+            for m in self.catalog.measurements(target.id):
+                tag_cols = [c.col for c in m.tags.values()]
+                field_cols = [c.col for c in m.fields.values()]
+                parts = self.catalog.partitions(target.id, m.id, lo // DAY, (hi - 1) // DAY)
+                wide = read_wide(self.catalog, m, parts, lo, hi, tag_cols, field_cols)
+                series = pl.struct(tag_cols).n_unique() if tag_cols else pl.len().clip(0, 1)
+                row = wide.select(
+                    series.alias("series"), pl.len().alias("points"),
+                    pl.col("time").min().alias("first"), pl.col("time").max().alias("last"),
+                ).collect().row(0, named=True)
+                if row["points"]:
+                    out.append(MeasurementStats(
+                        m.name, row["series"], row["points"], row["first"], row["last"],
+                        {c.name: c.type for c in m.fields.values()},  # type: ignore[misc]
+                        list(m.tags)))
         return out
 
     def _visible_range(self, bucket: Bucket, start: int | None, stop: int | None
