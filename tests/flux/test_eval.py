@@ -575,3 +575,15 @@ def test_package_option_applies_to_this_run_only(run, registry):
 def test_package_option_must_exist(run, registry):
     with pytest.raises(FluxRuntimeError, match="package \"test/text\" has no option 'nope'"):
         run('import "test/text"\noption text.nope = 1', registry=registry)
+
+
+def test_option_now_keeps_now_the_builtin_read_once():
+    program = Interpreter(now=lambda: 0).run(
+        "option now = () => 2030-01-01T00:00:00Z\nf = now\nx = f()")
+    assert program["f"] is REGISTRY.universe["now"]
+    assert program["x"] == t("2030-01-01T00:00:00Z")
+
+
+def test_option_now_must_return_a_time():
+    with pytest.raises(FluxRuntimeError, match="option now must return a time, returned int"):
+        Interpreter(now=lambda: 0).run("option now = () => 5\nx = now()")

@@ -86,6 +86,7 @@ class Interpreter:
         self.registry = registry
         self._clock = now or _time.time_ns
         self._now: Time | None = None
+        self._now_option: Any = None
         self.source = source
         self.universe = Scope()
         self.universe.vars.update(registry.universe)
@@ -105,12 +106,16 @@ class Interpreter:
         # each run starts from the registry alone: no options, now() or imports of a former run
         self.options = Scope(self.universe, mutable=True)
         self._now = None
+        self._now_option = None
         self._imports = {}
         self.package_options = {}
         try:
             self._load_prelude()
             for name, value in (extern or {}).items():
-                self.options.define(name, value)
+                if name == "now":
+                    self._now_option = value
+                else:
+                    self.options.define(name, value)
             top = Scope(self.options)
             program = Program(top, self.options)
             for imp in file.imports:
@@ -174,10 +179,12 @@ class Interpreter:
                                  stmt) from None
         elif isinstance(stmt, ast.OptionStatement):
             value = self.evaluate(stmt.init, scope)
-            if stmt.package is None:
+            if stmt.package is None and stmt.name == "now":
+                # `now` stays the builtin, reading this function once: one time per run
+                self._now_option = value
+                self._now = None
+            elif stmt.package is None:
                 self.options.define(stmt.name, value)
-                if stmt.name == "now":
-                    self._now = None
             else:
                 self._set_package_option(stmt, value, scope)
         elif isinstance(stmt, ast.ExpressionStatement):
@@ -218,15 +225,17 @@ class Interpreter:
     def now(self) -> Time:
         """The script's `now`, fixed for the whole run (the `now` option may override it)."""
         if self._now is None:
-            fn = self.options.lookup("now")
-            if isinstance(fn, Closure):
-                value = fn.call(self, {}, fn.node.span)
+            fn = self._now_option
+            if fn is None or fn is self.universe.vars.get("now"):
+                self._now = Time(self._clock())
+            elif not isinstance(fn, Closure):
+                raise FluxRuntimeError(f"option now must be a function, found {type_name(fn)}")
+            else:
+                value = self.call(fn, {}, fn.node)
                 if not isinstance(value, Time):
                     raise self.error(f"option now must return a time, returned "
                                      f"{type_name(value)}", fn.node)
                 self._now = value
-            else:
-                self._now = Time(self._clock())
         return self._now
 
     # -- expressions ------------------------------------------------------------------------
