@@ -181,3 +181,20 @@ def test_cli_missing_file(tmp_path):
 def test_cli_needs_a_file():
     result = invoke()
     assert result.exit_code == 2
+
+
+def test_undefined_identifiers_are_reported_but_v_and_defined_names_are_not():
+    problems = check(
+        'import "strings"\n'
+        "x = y + 1\n"
+        "f = (a) => a + z\n"
+        'g = strings.toUpper(v: "a")\n'
+        'option task = {name: "t", every: 1h}\n'
+        "q = task.every\n"
+        "w = v.timeRangeStart\n"
+        "h = (tables=<-) => tables |> limit(n: 1)\n"
+    )
+    assert [(p.line, p.column, p.message) for p in problems] == [
+        (2, 5, "undefined identifier y"),
+        (3, 16, "undefined identifier z"),
+    ]

@@ -15,6 +15,9 @@ from tsengine.flux.registry import REGISTRY, Registry
 from tsengine.flux.signatures import PACKAGES, UNIVERSE, Signature
 from tsengine.tasks.options import task_options
 
+# options a script may use without defining: tsengine gives tasks `v` (as InfluxDB's UI does)
+EXTERN_OPTIONS = frozenset({"v"})
+
 
 class CheckError(FluxRuntimeError):
     """A problem found by the static checker."""
@@ -126,10 +129,17 @@ class _Checker:
             yield from self.expr(node.argument)
             yield from self.expr(node.call, piped=True)
             return
+        if isinstance(node, ast.Identifier):
+            if not self.lookup(node.name)[0] and node.name not in EXTERN_OPTIONS:
+                yield CheckError(f"undefined identifier {node.name}", node.span.line,
+                                 node.span.col)
+            return
         if isinstance(node, ast.CallExpr):
             yield from self.call(node, piped)
         for child in _children(node):
-            yield from self.expr(child)
+            if not (isinstance(node, ast.CallExpr) and child is node.callee
+                    and isinstance(child, ast.Identifier)):  # call() reported it already
+                yield from self.expr(child)
 
     def call(self, node: ast.CallExpr, piped: bool) -> Iterator[FluxError]:
         callee = node.callee
