@@ -7,24 +7,10 @@ import re
 
 import polars as pl
 import pytest
+from scan_rows import CORE, T0, rows
 
 from storage import And, Compare, FieldType, In, Not, Or, Predicate, Regex, Store, eq
 from storage.timeutil import DAY, HOUR, MINUTE
-
-T0 = 1704067200000000000  # 2024-01-01T00:00:00Z, one day before the fixture clock
-CORE = ["_time", "_measurement", "_field", "_value"]
-
-
-def rows(store: Store, bucket: str, **kw: object) -> list[tuple]:
-    """Every scanned value as (measurement, tags, field, time ns, value, type), sorted."""
-    out = []
-    for ftype, lf in store.scan(bucket, **kw).items():  # type: ignore[arg-type]
-        df = lf.with_columns(pl.col("_time").dt.epoch("ns")).collect()
-        tags = [c for c in df.columns if c not in CORE]
-        for r in df.iter_rows(named=True):
-            tagset = tuple((t, r[t]) for t in tags if r[t] is not None)
-            out.append((r["_measurement"], tagset, r["_field"], r["_time"], r["_value"], ftype))
-    return sorted(out, key=lambda r: r[:4])
 
 
 def prepare(store: Store, state: str) -> None:
@@ -242,7 +228,7 @@ def test_columns_restrict_tags(store, state):
     assert sorted(floats["host"].to_list(), key=str) == [None, "a", "a", "ab", "b", "c"]
 
     none = store.scan("b", columns=[])
-    assert all(f.collect_schema().names() == CORE for f in none.values())
+    assert all(f.collect_schema().names() == list(CORE) for f in none.values())
     assert sum(f.collect().height for f in none.values()) == 13
 
     # a tag used by the predicate filters but is not returned unless asked for
