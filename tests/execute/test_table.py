@@ -1,0 +1,35 @@
+"""TableFrame: tables split by group-key values, empty tables kept, Flux types of columns."""
+
+from __future__ import annotations
+
+import polars as pl
+import pytest
+
+from tsengine.execute.table import TIME_DTYPE, SchemaError, TableFrame, TableStream, flux_type
+
+
+def test_tables_by_key_values_with_empty_ones_in_key_order():
+    frame = pl.DataFrame({"_time": [1, 2, 3], "host": ["b", "a", "b"], "_value": [1.0, 2.0, 3.0]})
+    frame = frame.with_columns(pl.col("_time").cast(TIME_DTYPE))
+    stream = TableStream([TableFrame(frame, ("host",), empty=[("c",), (None,)])])
+    tables = list(stream.tables())
+    assert [(t.key_values, t.frame["_value"].to_list()) for t in tables] == [
+        ((None,), []), (("a",), [2.0]), (("b",), [1.0, 3.0]), (("c",), [])]
+    assert tables[1].columns == [("_time", "time"), ("host", "string"), ("_value", "float")]
+    assert tables[2].key_record() == {"host": "b"}
+
+
+def test_a_frame_without_key_is_one_table_and_nothing_when_empty():
+    frame = pl.DataFrame({"_value": [1, 2]})
+    assert [t.frame.height for t in TableStream.of(frame, []).tables()] == [2]
+    assert list(TableStream.of(frame.head(0), []).tables()) == []
+
+
+def test_key_columns_must_exist_and_types_must_be_flux_types():
+    with pytest.raises(SchemaError, match="not in the table"):
+        TableFrame(pl.DataFrame({"a": [1]}), ("b",))
+    assert [flux_type(t) for t in (pl.Boolean(), pl.Int64(), pl.UInt64(), pl.Float64(),
+                                   pl.String(), TIME_DTYPE)] == [
+        "bool", "int", "uint", "float", "string", "time"]
+    with pytest.raises(SchemaError, match="not supported"):
+        flux_type(pl.List(pl.Int64))

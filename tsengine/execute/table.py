@@ -1,0 +1,114 @@
+"""Flux's stream of tables, held as a few Polars frames.
+
+A Flux table is rows plus a group key (columns whose values are the same on every row). Tables
+that share one schema (column labels, order and types) and one list of group-key columns are
+held together in one `TableFrame`; its tables are its distinct key values. A series without some
+tag has no column for it, which is a different schema, hence a different frame. Tables with no
+rows cannot live in a frame's rows, so a frame also lists the key values of its empty tables.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+
+import polars as pl
+
+TIME_DTYPE = pl.Datetime("ns", "UTC")
+
+# Flux column types and the Polars dtypes that hold them
+FLUX_TYPES: dict[str, pl.DataType] = {
+    "bool": pl.Boolean(),
+    "int": pl.Int64(),
+    "uint": pl.UInt64(),
+    "float": pl.Float64(),
+    "string": pl.String(),
+    "time": TIME_DTYPE,
+}
+
+
+class SchemaError(Exception):
+    """A column has a type Flux tables cannot hold."""
+
+
+def flux_type(dtype: pl.DataType) -> str:
+    """The Flux type of a Polars column type."""
+    if isinstance(dtype, pl.Datetime):
+        return "time"
+    for name, candidate in FLUX_TYPES.items():
+        if dtype == candidate:
+            return name
+    if dtype == pl.Null:
+        return "string"  # an all-null column of unknown type; InfluxDB reports it as string
+    raise SchemaError(f"column type {dtype} is not supported in a flux table")
+
+
+@dataclass(frozen=True)
+class Table:
+    """One Flux table: its group key (columns and values) and its rows."""
+
+    key: tuple[str, ...]
+    key_values: tuple[object, ...]
+    frame: pl.DataFrame
+
+    @property
+    def columns(self) -> list[tuple[str, str]]:
+        """(label, Flux type) of every column, in order."""
+        return [(c, flux_type(t)) for c, t in self.frame.schema.items()]
+
+    def key_record(self) -> dict[str, object]:
+        return dict(zip(self.key, self.key_values, strict=True))
+
+
+@dataclass
+class TableFrame:
+    """Tables of one schema and one group-key column list, in one frame.
+
+    `frame` columns are in output order; `key` lists the group-key columns in key order;
+    `empty` holds the key values of tables that have no rows.
+    """
+
+    frame: pl.DataFrame
+    key: tuple[str, ...]
+    empty: list[tuple[object, ...]] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        missing = [k for k in self.key if k not in self.frame.columns]
+        if missing:
+            raise SchemaError(f"group key columns {missing} are not in the table")
+
+    def tables(self) -> Iterator[Table]:
+        """Each table, ordered by key values (empty tables among them), rows in frame order."""
+        if not self.key:
+            if self.frame.height or self.empty:
+                yield Table((), (), self.frame)
+            return
+        found: list[tuple[tuple[object, ...], pl.DataFrame]] = []
+        if self.frame.height:
+            for values, part in self.frame.group_by(list(self.key), maintain_order=True):
+                found.append((tuple(values), part))
+        found += [(values, self.frame.head(0)) for values in self.empty]
+        found.sort(key=lambda item: _sort_key(item[0]))
+        for values, part in found:
+            yield Table(self.key, values, part)
+
+
+def _sort_key(values: tuple[object, ...]) -> tuple[tuple[bool, object], ...]:
+    """Order key values with nulls first, as Flux orders group keys."""
+    return tuple((v is not None, v if v is not None else "") for v in values)
+
+
+@dataclass
+class TableStream:
+    """A Flux stream: frames of tables; the order of frames and tables is the output order."""
+
+    frames: list[TableFrame] = field(default_factory=list)
+
+    def tables(self) -> Iterator[Table]:
+        for tf in self.frames:
+            yield from tf.tables()
+
+    @classmethod
+    def of(cls, frame: pl.DataFrame, key: Sequence[str]) -> TableStream:
+        """A stream from one frame and its key columns."""
+        return cls([TableFrame(frame, tuple(key))])
