@@ -131,9 +131,11 @@ def bind(pred: Predicate | None, names: dict[str, str]) -> Predicate:
                      if leaf.column in names else leaf)
 
 
-def bind_absent(pred: Predicate, present: set[str]) -> Predicate:
-    """Simplify comparisons on tags a measurement lacks: each of them is false."""
-    return _simplify(pred, lambda leaf: leaf if leaf.column in present else FALSE)
+def bind_absent(pred: Predicate, present: set[str], missing: str | None = None) -> Predicate:
+    """Simplify comparisons on tags a measurement lacks: false, or, when `missing` is given,
+    evaluated as if the tag had that value (InfluxDB's index reads a missing tag as "")."""
+    return _simplify(pred, lambda leaf: leaf if leaf.column in present else (
+        FALSE if missing is None else Const(leaf.test(missing))))
 
 
 def _simplify(pred: Predicate, leaf_fn: Callable[[Leaf], Predicate]) -> Predicate:
@@ -171,19 +173,24 @@ def columns_of(pred: Predicate | None) -> set[str]:
     return set().union(*(columns_of(p) for p in pred.items))  # type: ignore[attr-defined]
 
 
-def to_expr(pred: Predicate, column_of: Callable[[str], str | None]) -> pl.Expr:
-    """A tag-only predicate as a Polars expression; `column_of` maps a tag to its column or None."""
+def to_expr(pred: Predicate, column_of: Callable[[str], str | None],
+            missing: str | None = None) -> pl.Expr:
+    """A tag-only predicate as a Polars expression; `column_of` maps a tag to its column or None.
+
+    A series without the tag fails every comparison, unless `missing` gives the value to
+    compare instead (InfluxDB's storage compares a missing tag as "").
+    """
     if isinstance(pred, Const):
         return pl.lit(pred.value)
     if isinstance(pred, Not):
-        return ~to_expr(pred.item, column_of)
+        return ~to_expr(pred.item, column_of, missing)
     if isinstance(pred, And | Or):
-        exprs = [to_expr(p, column_of) for p in pred.items]
+        exprs = [to_expr(p, column_of, missing) for p in pred.items]
         return pl.all_horizontal(exprs) if isinstance(pred, And) else pl.any_horizontal(exprs)
     col = column_of(pred.column)
-    if col is None:  # the measurement has no such tag: every comparison is false
-        return pl.lit(False)
-    c = pl.col(col)
+    if col is None:  # the measurement has no such tag
+        return pl.lit(False if missing is None else pred.test(missing))  # type: ignore[union-attr]
+    c = pl.col(col) if missing is None else pl.col(col).fill_null(missing)
     if isinstance(pred, Compare):
         expr = c == pred.value if pred.op == "==" else c != pred.value
     elif isinstance(pred, In):

@@ -62,6 +62,7 @@ class ScanPlan:
     stop: int
     reads: tuple[MeasurementRead, ...]
     tags: tuple[str, ...]
+    missing_tag: str | None = None  # compare a missing tag as this value (None: never matches)
 
     @property
     def files(self) -> list[str]:
@@ -78,28 +79,32 @@ class ScanPlan:
 
 
 def plan_scan(catalog: Catalog, bucket: Bucket, start: int, stop: int,
-              predicate: Predicate | None, columns: Sequence[str] | None) -> ScanPlan:
+              predicate: Predicate | None, columns: Sequence[str] | None,
+              missing_tag: str | None = None) -> ScanPlan:
     """Choose measurements, fields, tags and partitions; nothing is opened yet."""
     pred = predicate or TRUE
     reads = []
     all_tags: set[str] = set()
     if start < stop:
         for m in catalog.measurements(bucket.id):
-            read = _plan_measurement(catalog, bucket, m, start, stop, pred, columns)
+            read = _plan_measurement(catalog, bucket, m, start, stop, pred, columns,
+                                     missing_tag)
             if read is not None:
                 reads.append(read)
                 all_tags.update(m.column(c).name for c in read.tag_columns)
     wanted = sorted(all_tags if columns is None else all_tags & set(columns))
-    return ScanPlan(bucket, start, stop, tuple(reads), tuple(wanted))
+    return ScanPlan(bucket, start, stop, tuple(reads), tuple(wanted), missing_tag)
 
 
 def _plan_measurement(catalog: Catalog, bucket: Bucket, m: Measurement, start: int, stop: int,
-                      pred: Predicate, columns: Sequence[str] | None) -> MeasurementRead | None:
+                      pred: Predicate, columns: Sequence[str] | None,
+                      missing: str | None) -> MeasurementRead | None:
     if bind(pred, {MEASUREMENT: m.name}) == FALSE:
         return None
     groups: dict[tuple[Predicate, FieldType], list[Column]] = defaultdict(list)
     for f in m.fields.values():
-        residual = bind_absent(bind(pred, {MEASUREMENT: m.name, FIELD: f.name}), set(m.tags))
+        residual = bind_absent(bind(pred, {MEASUREMENT: m.name, FIELD: f.name}), set(m.tags),
+                               missing)
         if residual != FALSE:
             groups[(residual, f.type)].append(f)  # type: ignore[index]
     if not groups:
@@ -125,28 +130,30 @@ def execute_scan(catalog: Catalog, plan: ScanPlan) -> dict[FieldType, pl.LazyFra
         wide = read_wide(catalog, m, read.partitions, plan.start, plan.stop,
                          read.tag_columns, read.field_columns)
         for group in read.groups:
-            by_type[group.type].append(_to_long(wide, m, read, group, plan.tags))
+            by_type[group.type].append(
+                _to_long(wide, m, read, group, plan.tags, plan.missing_tag))
     order = [*CORE_COLUMNS, *plan.tags]
     return {t: pl.concat(frames, how="diagonal").select(order) for t, frames in by_type.items()}
 
 
 def _to_long(wide: pl.LazyFrame, m: Measurement, read: MeasurementRead, group: FieldGroup,
-             tags: Sequence[str]) -> pl.LazyFrame:
+             tags: Sequence[str], missing: str | None) -> pl.LazyFrame:
     frame = wide
     if group.predicate != TRUE:
         frame = frame.filter(
-            to_expr(group.predicate, lambda t: m.tags[t].col if t in m.tags else None))
+            to_expr(group.predicate, lambda t: m.tags[t].col if t in m.tags else None,
+                    missing))
     out_tags = [c for c in read.tag_columns if m.column(c).name in tags]
     names = {f.col: f.name for f in group.fields}
     long = frame.unpivot(
         on=list(names), index=["time", *out_tags], variable_name="_field", value_name="_value"
     ).drop_nulls("_value")
-    missing = [t for t in tags if t not in m.tags]
+    absent = [t for t in tags if t not in m.tags]
     return long.select(
         pl.col("time").cast(pl.Datetime("ns", "UTC")).alias("_time"),
         pl.lit(m.name, pl.String).alias("_measurement"),
         pl.col("_field").replace_strict(names, return_dtype=pl.String),
         pl.col("_value"),
         *[pl.col(c).alias(m.column(c).name) for c in out_tags],
-        *[pl.lit(None, pl.String).alias(t) for t in missing],
+        *[pl.lit(None, pl.String).alias(t) for t in absent],
     )

@@ -174,23 +174,26 @@ class Store:
     # -- reading ----------------------------------------------------------------------------
     def plan_scan(self, bucket: str, start: int | None = None, stop: int | None = None,
                   predicate: Predicate | None = None, columns: Sequence[str] | None = None,
-                  org: str | None = None) -> ScanPlan:
+                  org: str | None = None, missing_tag: str | None = None) -> ScanPlan:
         """Decide what a scan reads (partitions, columns) without reading anything."""
         with self._lock:
             target = self.catalog.bucket(self.catalog.org(org).id, bucket)
             lo, hi = self._visible_range(target, start, stop)
-            return plan_scan(self.catalog, target, lo, hi, predicate, columns)
+            return plan_scan(self.catalog, target, lo, hi, predicate, columns, missing_tag)
 
     def scan(self, bucket: str, start: int | None = None, stop: int | None = None,
              predicate: Predicate | None = None, columns: Sequence[str] | None = None,
-             org: str | None = None) -> dict[FieldType, pl.LazyFrame]:
+             org: str | None = None, missing_tag: str | None = None
+             ) -> dict[FieldType, pl.LazyFrame]:
         """Points in [start, stop) matching `predicate`, long-shaped, one LazyFrame per value type.
 
         Frames hold `_time, _measurement, _field, _value` and the tags in `columns` (all when
         None). Expired points are never returned, whether or not retention has been enforced.
+        With `missing_tag=""`, a comparison on a tag a series lacks sees "" (InfluxDB's storage
+        semantics for pushed-down filters); by default it is false.
         """
         with self._lock:
-            plan = self.plan_scan(bucket, start, stop, predicate, columns, org)
+            plan = self.plan_scan(bucket, start, stop, predicate, columns, org, missing_tag)
             return execute_scan(self.catalog, plan)
 
     def segments(self, bucket: str, start: int | None = None, stop: int | None = None,

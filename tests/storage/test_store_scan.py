@@ -353,3 +353,22 @@ def test_odd_names_round_trip(store, state):
         ("my m,x", (("host", "ü"), ("t=k", "a b,c")), "sel=ect", T0, 3.0, FieldType.FLOAT),
     ]
     assert [r[2] for r in rows(store, "b", predicate=Regex("_field", "^f "))] == ["f 1", "f 1"]
+
+
+@pytest.mark.parametrize("state", ["hot", "cold"])
+def test_missing_tag_compared_as_empty_string_on_request(store, state):
+    """InfluxDB's storage reads a missing tag as "": `region != "eu"` keeps series without it."""
+    store.create_bucket("b")
+    store.write("b", f"m,region=eu f=1 {T0}\nm,region=us f=2 {T0}\nm,host=h f=3 {T0}\n"
+                     f"n g=4 {T0}")
+    prepare(store, state)
+
+    def values(pred, **kw):
+        return sorted(r[4] for r in rows(store, "b", predicate=pred, **kw))
+
+    ne = Compare("region", "!=", "eu")
+    assert values(ne) == [2.0]
+    assert values(ne, missing_tag="") == [2.0, 3.0, 4.0]
+    assert values(Regex("region", "^$"), missing_tag="") == [3.0, 4.0]
+    assert values(eq("region", ""), missing_tag="") == [3.0, 4.0]
+    assert values(Not(eq("region", "eu")), missing_tag="") == [2.0, 3.0, 4.0]
