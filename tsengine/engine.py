@@ -6,6 +6,8 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import TextIO
 
+import polars as pl
+
 from storage import (
     Bucket,
     Clock,
@@ -18,6 +20,9 @@ from storage import (
 )
 from storage.compaction import CompactionResult
 from storage.retention import RetentionResult
+from tsengine.execute.query import plan_query, run_query
+from tsengine.execute.table import Table
+from tsengine.plan.planner import explain
 
 TimeArg = int | str | None
 
@@ -99,6 +104,30 @@ class Engine:
     def stats(self, bucket: str, org: str | None = None) -> list[MeasurementStats]:
         """Per measurement: series, points, time span, fields and their types."""
         return self.store.stats(bucket, org)
+
+    # -- queries ----------------------------------------------------------------------------
+    def query(self, flux: str, *, now: TimeArg = None,
+              disabled_rules: tuple[str, ...] = ()) -> dict[str, list[Table]]:
+        """Run a Flux script: its results by name, each a list of tables (group key + frame)."""
+        results = run_query(self.store, flux, now=self._time(now), disabled_rules=disabled_rules)
+        return {r.name: list(r.stream.tables()) for r in results}
+
+    def query_frame(self, flux: str, *, now: TimeArg = None) -> pl.DataFrame:
+        """All rows of all results in one frame, with `result` and `table` columns first
+        (the pandas-free equivalent of influxdb-client's `query_data_frame`)."""
+        frames = []
+        for name, tables in self.query(flux, now=now).items():
+            for i, table in enumerate(tables):
+                frames.append(table.frame.select(pl.lit(name).alias("result"),
+                                                 pl.lit(i, pl.Int64).alias("table"), pl.all()))
+        return pl.concat(frames, how="diagonal") if frames else pl.DataFrame()
+
+    def explain(self, flux: str, *, now: TimeArg = None,
+                disabled_rules: tuple[str, ...] = ()) -> str:
+        """Each result's plan after the planner's rules: what was pushed into storage."""
+        _, planned = plan_query(self.store, flux, now=self._time(now),
+                                disabled_rules=disabled_rules)
+        return "\n".join(f"{name}:\n{explain(plan, 1)}" for name, plan in planned)
 
     # -- maintenance ------------------------------------------------------------------------
     def compact(self) -> CompactionResult:

@@ -10,17 +10,26 @@ from __future__ import annotations
 
 import polars as pl
 
-from storage import FieldType
+from storage import BucketNotFound, FieldType
+from tsengine.execute.executor import ExecContext, implements
 from tsengine.execute.table import TIME_DTYPE, TableFrame, TableStream
+from tsengine.plan.nodes import From, PlanNode, StorageRead
 
 _CORE = ("_time", "_measurement", "_field", "_value")
 
 
-def stream_from_scan(frames: dict[FieldType, pl.LazyFrame], start: int, stop: int) -> TableStream:
-    """Turn a storage scan (long frames per value type) into Flux tables with range bounds."""
+def stream_from_scan(frames: dict[FieldType, pl.LazyFrame], start: int | None = None,
+                     stop: int | None = None) -> TableStream:
+    """Turn a storage scan (long frames per value type) into Flux tables.
+
+    With bounds (a ranged read), `_start`/`_stop` lead the columns and the key; without (an
+    unbounded `from`, run only when pushdown is off), they are absent until `range` adds them.
+    """
     out: list[TableFrame] = []
-    bounds = [pl.lit(start).cast(TIME_DTYPE).alias("_start"),
-              pl.lit(stop).cast(TIME_DTYPE).alias("_stop")]
+    bounds = [] if start is None or stop is None else [
+        pl.lit(start).cast(TIME_DTYPE).alias("_start"),
+        pl.lit(stop).cast(TIME_DTYPE).alias("_stop")]
+    bound_key = ("_start", "_stop") if bounds else ()
     for frame in (lf.collect() for lf in frames.values()):
         if frame.height == 0:
             continue
@@ -35,5 +44,28 @@ def stream_from_scan(frames: dict[FieldType, pl.LazyFrame], start: int, stop: in
                     pl.col(t).is_not_null() == has for t, has in zip(tags, pattern, strict=True)))
             key_tags = sorted([*present, "_field", "_measurement"])
             part = part.select(*bounds, "_time", "_value", *key_tags).sort([*key_tags, "_time"])
-            out.append(TableFrame(part, ("_start", "_stop", *key_tags)))
+            out.append(TableFrame(part, (*bound_key, *key_tags)))
     return TableStream(out)
+
+
+@implements(StorageRead)
+def read_storage(ctx: ExecContext, node: PlanNode, _inputs: list[TableStream]) -> TableStream:
+    """A storage scan with what the planner pushed into it."""
+    assert isinstance(node, StorageRead)
+    try:
+        frames = ctx.store.scan(node.bucket, node.start, node.stop, node.predicate,
+                                node.columns, node.org, node.missing_tag)
+    except BucketNotFound:
+        raise ctx.error(node, f'could not find bucket "{node.bucket}"') from None
+    return stream_from_scan(frames, node.start, node.stop)
+
+
+@implements(From)
+def read_unbounded(ctx: ExecContext, node: PlanNode, _inputs: list[TableStream]) -> TableStream:
+    """`from` not merged with its range (pushdown off): the whole bucket, then range in Flux."""
+    assert isinstance(node, From)
+    try:
+        frames = ctx.store.scan(node.bucket, org=node.org)
+    except BucketNotFound:
+        raise ctx.error(node, f'could not find bucket "{node.bucket}"') from None
+    return stream_from_scan(frames)

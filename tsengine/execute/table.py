@@ -93,9 +93,14 @@ class TableFrame:
             yield Table(self.key, values, part)
 
 
-def _sort_key(values: tuple[object, ...]) -> tuple[tuple[bool, object], ...]:
-    """Order key values with nulls first, as Flux orders group keys."""
-    return tuple((v is not None, v if v is not None else "") for v in values)
+def _sort_key(values: tuple[object, ...]) -> tuple[tuple[bool, str, object], ...]:
+    """Order key values with nulls first (values of different types never compared)."""
+    return tuple((v is not None, type(v).__name__, v if v is not None else "") for v in values)
+
+
+def table_order(table: Table) -> tuple[tuple[str, tuple[bool, str, object]], ...]:
+    """The canonical table order: by group key, column by column in key order."""
+    return tuple(zip(table.key, _sort_key(table.key_values), strict=True))
 
 
 @dataclass
@@ -105,8 +110,10 @@ class TableStream:
     frames: list[TableFrame] = field(default_factory=list)
 
     def tables(self) -> Iterator[Table]:
-        for tf in self.frames:
-            yield from tf.tables()
+        """Every table of every frame, in the canonical order of their group keys."""
+        tables = [t for tf in self.frames for t in tf.tables()]
+        tables.sort(key=table_order)
+        yield from tables
 
     @classmethod
     def of(cls, frame: pl.DataFrame, key: Sequence[str]) -> TableStream:

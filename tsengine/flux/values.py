@@ -167,6 +167,9 @@ def type_name(value: object) -> str:
         return "bool"
     if isinstance(value, int):
         return "int"
+    declared = getattr(value, "flux_type_name", None)  # values defined elsewhere (streams)
+    if isinstance(declared, str):
+        return declared
     for cls, name in ((float, "float"), (str, "string"), (UInt, "uint"), (Time, "time"),
                       (Duration, "duration"), (Regex, "regexp"), (Record, "record"),
                       (Array, "array"), (Dict, "dict")):

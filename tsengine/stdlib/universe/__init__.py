@@ -1,3 +1,3 @@
 """Universe builtins (available without an import)."""
 
-from tsengine.stdlib.universe import conversions, now  # noqa: F401
+from tsengine.stdlib.universe import conversions, filter, now, range, yield_  # noqa: F401

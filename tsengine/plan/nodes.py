@@ -1,0 +1,128 @@
+"""Plan nodes: what a Flux pipeline computes, built lazily so the planner can rewrite it.
+
+Calling `from`, `range`, `filter`... in a script builds nodes; nothing reads data until the
+script's results are planned and executed. Each stdlib function defines its node next to its
+implementation; the nodes every rule needs to know live here.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass, field
+from typing import Any
+
+from storage import Predicate, format_time
+from storage.predicate import And, Compare, In, Not, Or, Regex
+from tsengine.flux import ast
+
+
+@dataclass(eq=False)
+class PlanNode:
+    """A step of a query plan; `inputs` are the nodes whose tables it consumes."""
+
+    span: ast.Span | None = field(default=None, kw_only=True, repr=False)
+
+    @property
+    def inputs(self) -> tuple[PlanNode, ...]:
+        node = getattr(self, "input", None)
+        return (node,) if isinstance(node, PlanNode) else ()
+
+    def with_inputs(self, inputs: tuple[PlanNode, ...]) -> PlanNode:
+        """The same node over other inputs."""
+        if not inputs:
+            return self
+        return dataclasses.replace(self, input=inputs[0])  # type: ignore[call-arg]
+
+    @property
+    def name(self) -> str:
+        return type(self).__name__
+
+    def describe(self) -> str:
+        """One line for `--explain`: the node and its arguments."""
+        args = [f"{f.name}={_show(getattr(self, f.name))}" for f in dataclasses.fields(self)
+                if f.name not in ("input", "span")]
+        return f"{self.name}({', '.join(args)})"
+
+
+def _show(value: Any) -> str:
+    if hasattr(value, "node") and hasattr(value.node, "span"):
+        return "<function>"
+    return repr(value)
+
+
+@dataclass(eq=False)
+class From(PlanNode):
+    """`from(bucket:)`: every point of a bucket, unbounded until a range bounds it."""
+
+    bucket: str
+    org: str | None = None
+
+
+@dataclass(eq=False)
+class Range(PlanNode):
+    """`range(start:, stop:)`: rows with start <= _time < stop, and _start/_stop added."""
+
+    input: PlanNode
+    start: int
+    stop: int
+
+    def describe(self) -> str:
+        return f"Range(start={format_time(self.start)}, stop={format_time(self.stop)})"
+
+
+@dataclass(eq=False)
+class StorageRead(PlanNode):
+    """One storage scan: the time range, pushed predicates and the columns needed."""
+
+    bucket: str
+    org: str | None
+    start: int
+    stop: int
+    predicate: Predicate | None = None
+    columns: tuple[str, ...] | None = None
+    missing_tag: str | None = None  # "" once a filter is pushed: InfluxDB's storage semantics
+
+    def describe(self) -> str:
+        parts = [f"bucket={self.bucket!r}", f"start={format_time(self.start)}",
+                 f"stop={format_time(self.stop)}"]
+        if self.predicate is not None:
+            parts.append(f"predicate={describe_predicate(self.predicate)}")
+        if self.columns is not None:
+            parts.append(f"columns={list(self.columns)}")
+        return f"StorageRead({', '.join(parts)})"
+
+
+@dataclass(eq=False)
+class Yield(PlanNode):
+    """`yield(name:)`: names a result; its tables pass through."""
+
+    input: PlanNode
+    result: str = "_result"
+
+
+class Stream:
+    """A Flux stream value: the plan that will produce it."""
+
+    flux_type_name = "stream"
+
+    def __init__(self, node: PlanNode) -> None:
+        self.node = node
+
+    def __repr__(self) -> str:
+        return f"<stream {self.node.describe()}>"
+
+
+def describe_predicate(pred: Predicate) -> str:
+    """A storage predicate in Flux-like notation, for `--explain`."""
+    if isinstance(pred, Compare):
+        return f"{pred.column} {pred.op} {pred.value!r}"
+    if isinstance(pred, Regex):
+        return f"{pred.column} {'!~' if pred.negate else '=~'} /{pred.pattern}/"
+    if isinstance(pred, In):
+        return f"{pred.column} {'not in' if pred.negate else 'in'} {list(pred.values)}"
+    if isinstance(pred, Not):
+        return f"not ({describe_predicate(pred.item)})"
+    if isinstance(pred, And | Or):
+        word = " and " if isinstance(pred, And) else " or "
+        return "(" + word.join(describe_predicate(p) for p in pred.items) + ")"
+    return repr(pred)

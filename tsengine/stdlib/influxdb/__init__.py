@@ -1,0 +1,4 @@
+"""InfluxDB's functions available without an import: `from` (and later `to`, `buckets`)."""
+
+from tsengine.execute import source  # noqa: F401  (implements the storage reads from() plans)
+from tsengine.stdlib.influxdb import from_  # noqa: F401
