@@ -12,6 +12,7 @@ from tsengine.cli.main import cli
 EXPECTED = {
     "", "bucket", "bucket create", "bucket list", "bucket update", "bucket delete",
     "bucket stats", "write", "export", "compact", "retention", "retention enforce", "check",
+    "query",
 }
 
 

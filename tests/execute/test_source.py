@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from tsengine.execute.source import stream_from_scan
+from tsengine.flux.values import Time
 
 T0 = 1704067200000000000  # 2024-01-01T00:00:00Z
 
@@ -30,4 +31,4 @@ def test_one_table_per_series_and_field_with_bounds_and_sorted_tags(store):
     assert [c for _, c in first.columns] == ["time", "time", "time", "float", "string", "string",
                                              "string", "string"]
     start = datetime(2024, 1, 1, tzinfo=UTC)
-    assert first.key_values[0] == start and first.frame["_start"].to_list() == [start, start]
+    assert first.key_values[0] == Time(T0) and first.frame["_start"].to_list() == [start, start]

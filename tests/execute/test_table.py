@@ -5,7 +5,15 @@ from __future__ import annotations
 import polars as pl
 import pytest
 
-from tsengine.execute.table import TIME_DTYPE, SchemaError, TableFrame, TableStream, flux_type
+from tsengine.execute.table import (
+    TIME_DTYPE,
+    SchemaError,
+    TableFrame,
+    TableStream,
+    flux_type,
+    key_values,
+)
+from tsengine.flux.values import Time
 
 
 def test_tables_by_key_values_with_empty_ones_in_key_order():
@@ -33,3 +41,12 @@ def test_key_columns_must_exist_and_types_must_be_flux_types():
         "bool", "int", "uint", "float", "string", "time"]
     with pytest.raises(SchemaError, match="not supported"):
         flux_type(pl.List(pl.Int64))
+
+
+def test_time_key_values_keep_their_nanoseconds():
+    ns = 1_704_067_200_123_456_789
+    frame = pl.DataFrame({"_start": [ns, ns], "_value": [1, 2]}).with_columns(
+        pl.col("_start").cast(TIME_DTYPE))
+    (table,) = TableStream.of(frame, ["_start"]).tables()
+    assert table.key_values == (Time(ns),)
+    assert key_values(frame, ("_start",)) == {(Time(ns),)}

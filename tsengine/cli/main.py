@@ -12,6 +12,7 @@ from tsengine.cli.context import default_data_dir
 from tsengine.cli.data import export, write
 from tsengine.cli.flux import check
 from tsengine.cli.maintenance import compact, retention
+from tsengine.cli.query import query
 
 
 class TsengineGroup(click.Group):
@@ -46,7 +47,7 @@ def cli(ctx: click.Context, data_dir: str) -> None:
     ctx.obj["data_dir"] = data_dir
 
 
-for command in (bucket, write, export, compact, retention, check):
+for command in (bucket, write, export, query, compact, retention, check):
     cli.add_command(command)
 
 

@@ -25,7 +25,7 @@ class ExecContext:
     def error(self, node: PlanNode, message: str) -> FluxRuntimeError:
         """A runtime error naming the function and where it was called."""
         line, col = (node.span.line, node.span.col) if node.span else (0, 0)
-        function = getattr(node, "function", node.name.lower())
+        function = node.function or node.name.lower()
         return FluxRuntimeError(f"{function}: {message}", line, col, self.interp.source)
 
 

@@ -14,6 +14,8 @@ from dataclasses import dataclass, field
 
 import polars as pl
 
+from tsengine.flux.values import Time
+
 TIME_DTYPE = pl.Datetime("ns", "UTC")
 
 # Flux column types and the Polars dtypes that hold them
@@ -48,7 +50,7 @@ class Table:
     """One Flux table: its group key (columns and values) and its rows."""
 
     key: tuple[str, ...]
-    key_values: tuple[object, ...]
+    key_values: tuple[object, ...]  # time columns as flux Time (exact nanoseconds)
     frame: pl.DataFrame
 
     @property
@@ -83,14 +85,39 @@ class TableFrame:
             if self.frame.height or self.empty:
                 yield Table((), (), self.frame)
             return
-        found: list[tuple[tuple[object, ...], pl.DataFrame]] = []
-        if self.frame.height:
-            for values, part in self.frame.group_by(list(self.key), maintain_order=True):
-                found.append((tuple(values), part))
+        found = list(_split_by_key(self.frame, self.key)) if self.frame.height else []
         found += [(values, self.frame.head(0)) for values in self.empty]
         found.sort(key=lambda item: _sort_key(item[0]))
         for values, part in found:
             yield Table(self.key, values, part)
+
+
+def _exact(frame: pl.DataFrame, key: tuple[str, ...]) -> tuple[pl.DataFrame, list[str], list[str]]:
+    """The frame with time key columns added as nanoseconds: Python datetimes would drop them."""
+    times = [k for k in key if isinstance(frame.schema[k], pl.Datetime)]
+    exact = frame.with_columns(pl.col(t).dt.epoch("ns").alias(f"\0{t}") for t in times)
+    return exact, times, [f"\0{k}" if k in times else k for k in key]
+
+
+def _key_tuple(key: tuple[str, ...], times: list[str], values: tuple[object, ...]
+               ) -> tuple[object, ...]:
+    return tuple(Time(v) if k in times and v is not None else v  # type: ignore[arg-type]
+                 for k, v in zip(key, values, strict=True))
+
+
+def _split_by_key(frame: pl.DataFrame, key: tuple[str, ...]
+                  ) -> Iterator[tuple[tuple[object, ...], pl.DataFrame]]:
+    exact, times, names = _exact(frame, key)
+    for values, part in exact.group_by(names, maintain_order=True):
+        yield _key_tuple(key, times, tuple(values)), part.drop(f"\0{t}" for t in times)
+
+
+def key_values(frame: pl.DataFrame, key: tuple[str, ...]) -> set[tuple[object, ...]]:
+    """The distinct group-key values in a frame (time columns as exact `Time`)."""
+    if not key:
+        return {()} if frame.height else set()
+    exact, times, names = _exact(frame, key)
+    return {_key_tuple(key, times, row) for row in exact.select(names).unique().rows()}
 
 
 def _sort_key(values: tuple[object, ...]) -> tuple[tuple[bool, str, object], ...]:

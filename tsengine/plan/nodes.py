@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, ClassVar
 
 from storage import Predicate, format_time
 from storage.predicate import And, Compare, In, Not, Or, Regex
@@ -21,6 +21,7 @@ class PlanNode:
     """A step of a query plan; `inputs` are the nodes whose tables it consumes."""
 
     span: ast.Span | None = field(default=None, kw_only=True, repr=False)
+    function: ClassVar[str] = ""  # the Flux function errors name
 
     @property
     def inputs(self) -> tuple[PlanNode, ...]:
@@ -54,6 +55,8 @@ def _show(value: Any) -> str:
 class From(PlanNode):
     """`from(bucket:)`: every point of a bucket, unbounded until a range bounds it."""
 
+    function: ClassVar[str] = "from"
+
     bucket: str
     org: str | None = None
 
@@ -61,6 +64,8 @@ class From(PlanNode):
 @dataclass(eq=False)
 class Range(PlanNode):
     """`range(start:, stop:)`: rows with start <= _time < stop, and _start/_stop added."""
+
+    function: ClassVar[str] = "range"
 
     input: PlanNode
     start: int
@@ -73,6 +78,8 @@ class Range(PlanNode):
 @dataclass(eq=False)
 class StorageRead(PlanNode):
     """One storage scan: the time range, pushed predicates and the columns needed."""
+
+    function: ClassVar[str] = "from"
 
     bucket: str
     org: str | None
@@ -95,6 +102,8 @@ class StorageRead(PlanNode):
 @dataclass(eq=False)
 class Yield(PlanNode):
     """`yield(name:)`: names a result; its tables pass through."""
+
+    function: ClassVar[str] = "yield"
 
     input: PlanNode
     result: str = "_result"

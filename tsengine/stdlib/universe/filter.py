@@ -9,12 +9,12 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
-from typing import Any
+from typing import Any, ClassVar
 
 import polars as pl
 
 from tsengine.execute.executor import ExecContext, implements
-from tsengine.execute.table import TableFrame, TableStream
+from tsengine.execute.table import TableFrame, TableStream, key_values
 from tsengine.flux import ast
 from tsengine.flux.functions import CallContext, Closure
 from tsengine.flux.lambdas import NotCompilable, compile_predicate, row_param
@@ -28,6 +28,8 @@ from tsengine.plan.predicates import conjuncts, influx_pushable, split_filter, t
 @dataclass(eq=False)
 class Filter(PlanNode):
     """Rows for which `fn` is true; `on_storage` when it sits directly on a storage read."""
+
+    function: ClassVar[str] = "filter"
 
     input: PlanNode
     fn: Closure
@@ -82,9 +84,7 @@ def run_filter(ctx: ExecContext, node: PlanNode, inputs: list[TableStream]) -> T
         frame = tf.frame.filter(mask)
         empty = list(tf.empty)
         if node.on_empty == "keep" and tf.key:
-            before = set(tf.frame.select(tf.key).unique().rows())
-            after = set(frame.select(tf.key).unique().rows())
-            empty += sorted(before - after, key=repr)
+            empty += sorted(key_values(tf.frame, tf.key) - key_values(frame, tf.key), key=repr)
         if frame.height or empty:
             out.append(TableFrame(frame, tf.key, empty))
     return TableStream(out)
