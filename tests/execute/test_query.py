@@ -141,6 +141,7 @@ def test_yield_names_results_and_relative_ranges(engine):
     (RANGE + ' |> filter(fn: (r) => r._value > "a")', "cannot compare"),
     (RANGE + ' |> filter(fn: (r) => r._value, onEmpty: "x")', 'onEmpty must be "drop"'),
     (RANGE + ' |> filter(fn: (r) => { return 1 })', "fn must return a bool"),
+    (RANGE + ' |> filter(fn: (r, s) => true)', "fn must take exactly one parameter"),
 ])
 def test_errors(engine, flux, message):
     with pytest.raises(FluxRuntimeError, match=message):

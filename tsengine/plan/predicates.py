@@ -12,7 +12,7 @@ from __future__ import annotations
 from storage import And, Compare, Or, Predicate, Regex
 from tsengine.flux import ast
 from tsengine.flux.functions import Closure
-from tsengine.flux.lambdas import NotCompilable, row_param
+from tsengine.flux.lambdas import row_param
 
 NOT_TAGS = frozenset({"_time", "_value", "_start", "_stop"})
 
@@ -63,13 +63,13 @@ def influx_pushable(node: ast.Expr, param: str) -> bool:
 
 
 def split_filter(fn: Closure) -> tuple[list[tuple[ast.Expr, Predicate]], list[ast.Expr]]:
-    """A filter function's conjuncts: those storage takes (with their predicate), and the rest."""
-    try:
-        param = row_param(fn)
-    except NotCompilable:
-        return [], [fn.node.body] if not isinstance(fn.node.body, ast.Block) else []
+    """A filter function's conjuncts: those storage takes (with their predicate), and the rest.
+
+    A block body is not split: nothing is pushed, and the caller evaluates the whole function.
+    """
     if isinstance(fn.node.body, ast.Block):
         return [], []
+    param = row_param(fn)
     pushed, rest = [], []
     for term in conjuncts(fn.node.body):
         pred = storage_predicate(term, param)

@@ -69,7 +69,10 @@ def filter_(ctx: CallContext, tables: Any, fn: Any, onEmpty: str = "drop") -> St
         raise OperatorError(f"filter(): fn must be a function, found {type_name(fn)}")
     if onEmpty not in ("drop", "keep"):
         raise OperatorError(f'filter(): onEmpty must be "drop" or "keep", found {onEmpty!r}')
-    row_param(fn)
+    try:
+        row_param(fn)
+    except NotCompilable:
+        raise OperatorError("filter(): fn must take exactly one parameter, the row") from None
     node = tables.node
     on_storage = reads_storage(node) and onEmpty == "drop"
     return Stream(Filter(node, fn, onEmpty, on_storage, span=ctx.span))
