@@ -139,6 +139,8 @@ def test_yield_names_results_and_relative_ranges(engine):
     (RANGE + ' |> filter(fn: (r) => { x = r._value * 2.0\n return x > 5.0 })',
      "cannot apply \\* to (int|string) and float"),  # other tables' values, as in Flux
     (RANGE + ' |> filter(fn: (r) => r._value > "a")', "cannot compare"),
+    (RANGE + ' |> filter(fn: (r) => r._measurement == "cpu" and r._value * 2 > 1.0)',
+     "cannot apply \\* to float and int"),
     (RANGE + ' |> filter(fn: (r) => r._value, onEmpty: "x")', 'onEmpty must be "drop"'),
     (RANGE + ' |> filter(fn: (r) => { return 1 })', "fn must return a bool"),
     (RANGE + ' |> filter(fn: (r, s) => true)', "fn must take exactly one parameter"),

@@ -12,11 +12,14 @@ from typing import Any
 
 import polars as pl
 
+from tsengine.execute.table import flux_type
 from tsengine.flux import ast
 from tsengine.flux.functions import Closure
 from tsengine.flux.interpreter import Interpreter
 from tsengine.flux.values import Duration, Regex, Time, UInt, type_name
 
+_LITERAL_KINDS: dict[type, str] = {ast.IntegerLit: "int", ast.FloatLit: "float",
+                                   ast.StringLit: "string", ast.BooleanLit: "bool"}
 _COMPARE = {"==": "eq", "!=": "ne", "<": "lt", "<=": "le", ">": "gt", ">=": "ge"}
 _ARITH = {"+": "add", "-": "sub", "*": "mul"}
 
@@ -113,8 +116,19 @@ class _Compiler:
         if op in _COMPARE:
             return getattr(left, _COMPARE[op])(right)
         if op in _ARITH:
+            kinds = {self.kind(node.left), self.kind(node.right)}
+            if None in kinds or len(kinds) > 1:
+                # Flux does not mix int and float: let the row evaluator say where it fails
+                raise NotCompilable(f"{op} on operands of unknown or different types")
             return getattr(left, _ARITH[op])(right)
         raise NotCompilable(f"operator {op} is evaluated row by row")
+
+    def kind(self, node: ast.Expr) -> str | None:
+        """The Flux type of an operand when it is known without evaluating rows."""
+        if isinstance(node, ast.MemberExpr) and _is_ident(node.object, self.param):
+            dtype = self.schema.get(node.property)
+            return None if dtype is None else flux_type(dtype)
+        return _LITERAL_KINDS.get(type(node))
 
     def constant(self, value: Any, node: ast.Node) -> pl.Expr:
         if value is None or isinstance(value, bool | int | float | str):
