@@ -20,6 +20,7 @@ from storage import (
 )
 from storage.compaction import CompactionResult
 from storage.retention import RetentionResult
+from tsengine.encode.annotated_csv import Dialect, encode_results
 from tsengine.execute.query import plan_query, run_query
 from tsengine.execute.table import Table
 from tsengine.plan.planner import explain
@@ -111,6 +112,12 @@ class Engine:
         """Run a Flux script: its results by name, each a list of tables (group key + frame)."""
         results = run_query(self.store, flux, now=self._time(now), disabled_rules=disabled_rules)
         return {r.name: list(r.stream.tables()) for r in results}
+
+    def query_csv(self, flux: str, *, now: TimeArg = None, dialect: Dialect | None = None) -> str:
+        """The results as InfluxDB's /api/v2/query answers them: annotated CSV."""
+        results = run_query(self.store, flux, now=self._time(now))
+        return encode_results([(r.name, r.stream) for r in results],
+                              dialect or Dialect(annotations=("datatype", "group", "default")))
 
     def query_frame(self, flux: str, *, now: TimeArg = None) -> pl.DataFrame:
         """All rows of all results in one frame, with `result` and `table` columns first

@@ -57,3 +57,17 @@ def test_errors_name_the_place(tse):
     assert result.exit_code == 1 and "error at 1:" in result.stderr
     result = tse("query")
     assert result.exit_code == 1 and "give the Flux script" in result.stderr
+
+
+def test_raw_is_annotated_csv(tse):
+    setup(tse)
+    out = tse.ok("query", "--raw", FLUX).stdout_bytes.decode()
+    assert out == (
+        "#datatype,string,long,dateTime:RFC3339,dateTime:RFC3339,dateTime:RFC3339,double,"
+        "string,string,string\r\n"
+        "#group,false,false,true,true,false,false,true,true,true\r\n"
+        "#default,_result,,,,,,,,\r\n"
+        ",result,table,_start,_stop,_time,_value,_field,_measurement,host\r\n"
+        ",,0,2024-01-01T00:00:00Z,2024-01-02T00:00:00Z,2024-01-01T00:00:00Z,1.5,usage,cpu,a\r\n"
+        "\r\n"
+    )

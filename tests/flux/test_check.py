@@ -21,7 +21,7 @@ def problems(source: str) -> list[tuple[str, int, int]]:
 
 # -- check() -----------------------------------------------------------------------------------
 def test_examples_exist():
-    assert [p.name for p in EXAMPLE_FILES] == ["iot_sensor_rollup.flux",
+    assert [p.name for p in EXAMPLE_FILES] == ["iot_sensor_rollup.flux", "kitchen.flux",
                                                "sensor_downsample_hourly.flux"]
 
 

@@ -21,21 +21,27 @@ from tsengine.flux.values import Time
               help="Read the Flux script from this file ('-' for standard input).")
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table",
               show_default=True, help="Readable tables, or JSON for scripts.")
+@click.option("-r", "--raw", is_flag=True,
+              help="Print annotated CSV, as InfluxDB's query API returns it.")
 @click.option("--explain", is_flag=True,
               help="Print each result's plan, with what was pushed into storage, and stop.")
 @click.option("--now", help="Run as if now() were this time (RFC3339).")
 @click.pass_context
-def query(ctx: click.Context, flux: str | None, file: str | None, fmt: str, explain: bool,
-          now: str | None) -> None:
+def query(ctx: click.Context, flux: str | None, file: str | None, fmt: str, raw: bool,
+          explain: bool, now: str | None) -> None:
     """Run the Flux script FLUX (or -f FILE) and print its results.
 
-    Each table is printed with its group key; `--format json` prints results, tables, group
-    keys and rows as JSON.
+    Each table is printed with its group key; `--raw` prints annotated CSV (datatype, group and
+    default annotations, as `influx query --raw`); `--format json` prints results, tables,
+    group keys and rows as JSON.
     """
     source = _source(flux, file)
     with open_engine(ctx) as engine:
         if explain:
             click.echo(engine.explain(source, now=now))
+            return
+        if raw:
+            click.echo(engine.query_csv(source, now=now).encode(), nl=False)  # CRLF kept
             return
         results = engine.query(source, now=now)
     if fmt == "json":
