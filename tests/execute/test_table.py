@@ -12,6 +12,7 @@ from tsengine.execute.table import (
     TableStream,
     flux_type,
     key_values,
+    merge_same_keys,
 )
 from tsengine.flux.values import Time
 
@@ -50,3 +51,18 @@ def test_time_key_values_keep_their_nanoseconds():
     (table,) = TableStream.of(frame, ["_start"]).tables()
     assert table.key_values == (Time(ns),)
     assert key_values(frame, ("_start",)) == {(Time(ns),)}
+
+
+def test_frames_sharing_key_values_merge_and_type_collisions_fail():
+    a = pl.DataFrame({"host": ["a"], "_value": [1.0]})
+    b = pl.DataFrame({"host": ["a", "b"], "_value": [2.0, 3.0], "extra": ["x", "y"]})
+    c = pl.DataFrame({"host": ["c"], "_value": [4.0]})
+    merged = merge_same_keys([TableFrame(a, ("host",)), TableFrame(b, ("host",)),
+                              TableFrame(c, ("host",))])
+    assert len(merged) == 2  # c shares no key value: it stays apart
+    tables = {t.key_values: t.frame.to_dict(as_series=False)
+              for t in TableStream(merged).tables()}
+    assert tables[("a",)] == {"host": ["a", "a"], "_value": [1.0, 2.0], "extra": [None, "x"]}
+    clash = pl.DataFrame({"host": ["a"], "_value": ["s"]})
+    with pytest.raises(SchemaError, match='column "_value" is both of type float and string'):
+        merge_same_keys([TableFrame(a, ("host",)), TableFrame(clash, ("host",))])

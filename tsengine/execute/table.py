@@ -146,3 +146,39 @@ class TableStream:
     def of(cls, frame: pl.DataFrame, key: Sequence[str]) -> TableStream:
         """A stream from one frame and its key columns."""
         return cls([TableFrame(frame, tuple(key))])
+
+
+def merge_same_keys(frames: list[TableFrame]) -> list[TableFrame]:
+    """Merge frames whose tables now share a group key (after a transformation shrank keys).
+
+    Frames with the same key columns and overlapping key values hold parts of one table: they
+    are stacked, columns unioned (cells a part lacks are null); a column of two types is an
+    error, as in Flux. Frames whose key values do not overlap stay apart.
+    """
+    out: list[TableFrame] = []
+    for tf in frames:
+        for i, other in enumerate(out):
+            if other.key == tf.key and _overlap(other, tf):
+                out[i] = _stack(other, tf)
+                break
+        else:
+            out.append(tf)
+    return out
+
+
+def _overlap(a: TableFrame, b: TableFrame) -> bool:
+    keys_a = key_values(a.frame, a.key) | set(a.empty)
+    keys_b = key_values(b.frame, b.key) | set(b.empty)
+    return bool(keys_a & keys_b)
+
+
+def _stack(a: TableFrame, b: TableFrame) -> TableFrame:
+    for col in set(a.frame.columns) & set(b.frame.columns):
+        ta, tb = a.frame.schema[col], b.frame.schema[col]
+        if ta != tb and pl.Null not in (ta, tb):
+            raise SchemaError(f'schema collision detected: column "{col}" is both of type '
+                              f"{flux_type(ta)} and {flux_type(tb)}")
+    frame = pl.concat([a.frame, b.frame], how="diagonal_relaxed")
+    present = key_values(frame, a.key)
+    empty = [k for k in dict.fromkeys([*a.empty, *b.empty]) if k not in present]
+    return TableFrame(frame, a.key, empty)

@@ -1,3 +1,10 @@
 """Universe builtins (available without an import)."""
 
-from tsengine.stdlib.universe import conversions, filter, now, range, yield_  # noqa: F401
+from tsengine.stdlib.universe import (  # noqa: F401  (registers them)
+    conversions,
+    filter,
+    keep,
+    now,
+    range,
+    yield_,
+)

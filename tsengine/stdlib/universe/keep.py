@@ -1,0 +1,98 @@
+"""`keep(columns:|fn:)` and `drop(columns:|fn:)`: choose columns by name or by a predicate.
+
+Columns keep their order; key columns removed leave the group key, and tables whose keys then
+coincide are merged. Names that do not exist are ignored, as upstream does.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from tsengine.execute.executor import ExecContext, implements
+from tsengine.execute.table import SchemaError, TableFrame, TableStream, merge_same_keys
+from tsengine.flux.functions import CallContext, Closure
+from tsengine.flux.operators import OperatorError
+from tsengine.flux.registry import builtin
+from tsengine.flux.values import Array, type_name
+from tsengine.plan.nodes import PlanNode, Stream
+
+
+@dataclass(eq=False)
+class KeepDrop(PlanNode):
+    """The columns chosen by `keep` (drop=False) or removed by `drop` (drop=True)."""
+
+    input: PlanNode
+    columns: tuple[str, ...] | None
+    fn: Closure | None
+    drop: bool
+
+    @property
+    def function(self) -> str:  # type: ignore[override]
+        return "drop" if self.drop else "keep"
+
+    def describe(self) -> str:
+        what = f"columns={list(self.columns)}" if self.columns is not None else "fn=<function>"
+        return f"{'Drop' if self.drop else 'Keep'}({what})"
+
+
+def _node(ctx: CallContext, tables: Any, columns: Any, fn: Any, drop: bool) -> Stream:
+    name = "drop" if drop else "keep"
+    if not isinstance(tables, Stream):
+        raise OperatorError(f"{name}() needs a stream of tables, found {type_name(tables)}")
+    if (columns is None) == (fn is None):
+        raise OperatorError(f"{name}(): give exactly one of columns or fn")
+    if columns is not None and not (isinstance(columns, Array)
+                                    and all(isinstance(c, str) for c in columns)):
+        raise OperatorError(f"{name}(): columns must be an array of strings")
+    if fn is not None and not isinstance(fn, Closure):
+        raise OperatorError(f"{name}(): fn must be a function, found {type_name(fn)}")
+    cols = tuple(columns) if columns is not None else None
+    return Stream(KeepDrop(tables.node, cols, fn, drop, span=ctx.span))
+
+
+@builtin("keep", pipe="tables")
+def keep(ctx: CallContext, tables: Any, columns: Any = None, fn: Any = None) -> Stream:
+    return _node(ctx, tables, columns, fn, drop=False)
+
+
+@builtin("drop", pipe="tables")
+def drop(ctx: CallContext, tables: Any, columns: Any = None, fn: Any = None) -> Stream:
+    return _node(ctx, tables, columns, fn, drop=True)
+
+
+@implements(KeepDrop)
+def run_keep_drop(ctx: ExecContext, node: PlanNode, inputs: list[TableStream]) -> TableStream:
+    assert isinstance(node, KeepDrop)
+    chosen_by_fn: dict[str, bool] = {}
+    frames = []
+    for tf in inputs[0].frames:
+        if node.columns is not None:
+            listed = set(node.columns)
+            chosen = [c for c in tf.frame.columns if (c in listed) != node.drop]
+        else:
+            chosen = [c for c in tf.frame.columns
+                      if _test(ctx, node, c, chosen_by_fn) != node.drop]
+        if not chosen:
+            continue  # a table without columns holds nothing
+        key = tuple(k for k in tf.key if k in chosen)
+        positions = [tf.key.index(k) for k in key]
+        empty = list(dict.fromkeys(tuple(v[i] for i in positions) for v in tf.empty))
+        frames.append(TableFrame(tf.frame.select(chosen), key, empty))
+    try:
+        return TableStream(merge_same_keys(frames))
+    except SchemaError as e:
+        raise ctx.error(node, str(e)) from None
+
+
+def _test(ctx: ExecContext, node: KeepDrop, column: str, cache: dict[str, bool]) -> bool:
+    """`fn(column: name)`, once per column name."""
+    if column not in cache:
+        assert node.fn is not None
+        params = [p.name for p in node.fn.node.params]
+        result = ctx.interp.call(node.fn, {params[0] if params else "column": column},
+                                 node.fn.node)
+        if not isinstance(result, bool):
+            raise ctx.error(node, f"fn must return a bool, returned {type_name(result)}")
+        cache[column] = result
+    return cache[column]
