@@ -6,5 +6,6 @@ from tsengine.stdlib.universe import (  # noqa: F401  (registers them)
     keep,
     now,
     range,
+    set,
     yield_,
 )

@@ -1,0 +1,57 @@
+"""`set(key:, value:)`: every row's column `key` becomes the string `value`.
+
+A new column is appended; an existing one is overwritten in place (as a string). Setting a
+group-key column changes the key value, so tables may merge.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, ClassVar
+
+import polars as pl
+
+from tsengine.execute.executor import ExecContext, implements
+from tsengine.execute.table import SchemaError, TableFrame, TableStream, merge_same_keys
+from tsengine.flux.functions import CallContext
+from tsengine.flux.operators import OperatorError
+from tsengine.flux.registry import builtin
+from tsengine.flux.values import type_name
+from tsengine.plan.nodes import PlanNode, Stream
+
+
+@dataclass(eq=False)
+class Set(PlanNode):
+    """Column `key` set to `value` on every row."""
+
+    input: PlanNode
+    key: str
+    value: str
+
+    function: ClassVar[str] = "set"
+
+
+@builtin("set", pipe="tables")
+def set_(ctx: CallContext, tables: Any, key: Any, value: Any) -> Stream:
+    if not isinstance(tables, Stream):
+        raise OperatorError(f"set() needs a stream of tables, found {type_name(tables)}")
+    if not isinstance(key, str) or not isinstance(value, str):
+        raise OperatorError("set(): key and value must be strings")
+    return Stream(Set(tables.node, key, value, span=ctx.span))
+
+
+@implements(Set)
+def run_set(ctx: ExecContext, node: PlanNode, inputs: list[TableStream]) -> TableStream:
+    assert isinstance(node, Set)
+    frames = []
+    for tf in inputs[0].frames:
+        frame = tf.frame.with_columns(pl.lit(node.value, pl.String).alias(node.key))
+        empty = tf.empty
+        if node.key in tf.key:
+            at = tf.key.index(node.key)
+            empty = list(dict.fromkeys(v[:at] + (node.value,) + v[at + 1:] for v in tf.empty))
+        frames.append(TableFrame(frame, tf.key, empty))
+    try:
+        return TableStream(merge_same_keys(frames))
+    except SchemaError as e:
+        raise ctx.error(node, str(e)) from None
