@@ -6,6 +6,7 @@ from tsengine.stdlib.universe import (  # noqa: F401  (registers them)
     keep,
     now,
     range,
+    rename,
     set,
     yield_,
 )
