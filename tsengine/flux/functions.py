@@ -58,6 +58,7 @@ class Builtin:
     params: list[Param]
     impl: Callable[..., Any]
     package: str | None = None
+    python_names: dict[str, str] = field(default_factory=dict)  # `as` -> `as_`
 
     @property
     def pipe_param(self) -> str | None:
@@ -70,6 +71,7 @@ class Builtin:
                 if p.pipe and p.default is REQUIRED:
                     raise ArgumentError(f"{self.name}() needs piped input (|>) for {p.name!r}")
                 bound[p.name] = None if p.default is REQUIRED else p.default
+        bound = {self.python_names.get(k, k): v for k, v in bound.items()}
         return self.impl(CallContext(interp, span, self.name), **bound)
 
 

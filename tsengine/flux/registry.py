@@ -8,6 +8,7 @@ function is one decorated Python function.
 from __future__ import annotations
 
 import inspect
+import keyword
 from collections.abc import Callable
 from typing import Any
 
@@ -30,10 +31,14 @@ class Registry:
         def register(impl: Callable[..., Any]) -> Callable[..., Any]:
             fname = name or impl.__name__.rstrip("_")
             params = []
+            python_names = {}
             for p in list(inspect.signature(impl).parameters.values())[1:]:
                 default = REQUIRED if p.default is inspect.Parameter.empty else p.default
-                params.append(Param(p.name, default, p.name == pipe))
-            self.add(Builtin(fname, params, impl, package), fname, package)
+                flux = p.name[:-1] if keyword.iskeyword(p.name[:-1]) else p.name  # as_ -> as
+                if flux != p.name:
+                    python_names[flux] = p.name
+                params.append(Param(flux, default, p.name == pipe))
+            self.add(Builtin(fname, params, impl, package, python_names), fname, package)
             return impl
 
         return register

@@ -2,6 +2,7 @@
 
 from tsengine.stdlib.universe import (  # noqa: F401  (registers them)
     conversions,
+    duplicate,
     filter,
     keep,
     now,
