@@ -148,3 +148,9 @@ def test_yield_names_results_and_relative_ranges(engine):
 def test_errors(engine, flux, message):
     with pytest.raises(FluxRuntimeError, match=message):
         engine.query(flux)
+
+
+def test_from_takes_org_by_name(engine):
+    flux = ('from(bucket: "b", org: "default") |> range(start: -2d)'
+            ' |> filter(fn: (r) => r.host == "b")')
+    assert [v for _, v in tables(engine, flux)["_result"]] == [[2.0]]

@@ -198,3 +198,19 @@ def test_undefined_identifiers_are_reported_but_v_and_defined_names_are_not():
         (2, 5, "undefined identifier y"),
         (3, 16, "undefined identifier z"),
     ]
+
+
+def test_registered_builtins_take_upstream_parameters():
+    """Every implemented universe function takes exactly the parameters upstream declares."""
+    from tsengine.flux.functions import Builtin
+    from tsengine.flux.registry import REGISTRY
+    from tsengine.flux.signatures import UNIVERSE
+
+    checked = 0
+    for name, value in REGISTRY.universe.items():
+        if isinstance(value, Builtin) and name in UNIVERSE:
+            sig = UNIVERSE[name]
+            assert {p.name for p in value.params} == set(sig.params), name
+            assert value.pipe_param == sig.pipe, name
+            checked += 1
+    assert checked >= 12

@@ -34,7 +34,8 @@ class Registry:
             python_names = {}
             for p in list(inspect.signature(impl).parameters.values())[1:]:
                 default = REQUIRED if p.default is inspect.Parameter.empty else p.default
-                flux = p.name[:-1] if keyword.iskeyword(p.name[:-1]) else p.name  # as_ -> as
+                keyword_ = p.name.endswith("_") and keyword.iskeyword(p.name[:-1])
+                flux = p.name[:-1] if keyword_ else p.name  # as_ -> as
                 if flux != p.name:
                     python_names[flux] = p.name
                 params.append(Param(flux, default, p.name == pipe))
