@@ -12,12 +12,12 @@ from typing import Any, ClassVar
 import polars as pl
 
 from tsengine.execute.executor import ExecContext, implements
-from tsengine.execute.table import SchemaError, TableFrame, TableStream, merge_same_keys
+from tsengine.execute.table import TableFrame, TableStream
 from tsengine.flux.functions import CallContext
 from tsengine.flux.operators import OperatorError
 from tsengine.flux.registry import builtin
-from tsengine.flux.values import type_name
 from tsengine.plan.nodes import PlanNode, Stream
+from tsengine.stdlib.common import merged_stream, require_stream
 
 
 @dataclass(eq=False)
@@ -33,8 +33,7 @@ class Duplicate(PlanNode):
 
 @builtin("duplicate", pipe="tables")
 def duplicate(ctx: CallContext, tables: Any, column: Any, as_: Any) -> Stream:
-    if not isinstance(tables, Stream):
-        raise OperatorError(f"duplicate() needs a stream of tables, found {type_name(tables)}")
+    tables = require_stream("duplicate", tables)
     if not isinstance(column, str) or not isinstance(as_, str):
         raise OperatorError("duplicate(): column and as must be strings")
     return Stream(Duplicate(tables.node, column, as_, span=ctx.span))
@@ -57,7 +56,4 @@ def run_duplicate(ctx: ExecContext, node: PlanNode, inputs: list[TableStream]) -
                                       f'"{node.column}", which is not in the key')
             empty = list(dict.fromkeys(v[:to] + (v[src],) + v[to + 1:] for v in tf.empty))
         frames.append(TableFrame(frame, tf.key, empty))
-    try:
-        return TableStream(merge_same_keys(frames))
-    except SchemaError as e:
-        raise ctx.error(node, str(e)) from None
+    return merged_stream(ctx, node, frames)

@@ -23,6 +23,7 @@ from tsengine.flux.registry import builtin
 from tsengine.flux.values import Record, Time, type_name
 from tsengine.plan.nodes import From, PlanNode, Range, StorageRead, Stream
 from tsengine.plan.predicates import conjuncts, influx_pushable, split_filter, tag_columns
+from tsengine.stdlib.common import require_stream
 
 
 @dataclass(eq=False)
@@ -63,8 +64,7 @@ def reads_storage(node: PlanNode) -> bool:
 
 @builtin("filter", pipe="tables")
 def filter_(ctx: CallContext, tables: Any, fn: Any, onEmpty: str = "drop") -> Stream:  # noqa: N803
-    if not isinstance(tables, Stream):
-        raise OperatorError(f"filter() needs a stream of tables, found {type_name(tables)}")
+    tables = require_stream("filter", tables)
     if not isinstance(fn, Closure):
         raise OperatorError(f"filter(): fn must be a function, found {type_name(fn)}")
     if onEmpty not in ("drop", "keep"):

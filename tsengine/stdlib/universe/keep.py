@@ -10,12 +10,13 @@ from dataclasses import dataclass
 from typing import Any
 
 from tsengine.execute.executor import ExecContext, implements
-from tsengine.execute.table import SchemaError, TableFrame, TableStream, merge_same_keys
+from tsengine.execute.table import TableFrame, TableStream
 from tsengine.flux.functions import CallContext, Closure
 from tsengine.flux.operators import OperatorError
 from tsengine.flux.registry import builtin
 from tsengine.flux.values import Array, type_name
 from tsengine.plan.nodes import PlanNode, Stream
+from tsengine.stdlib.common import merged_stream, require_stream
 
 
 @dataclass(eq=False)
@@ -38,8 +39,7 @@ class KeepDrop(PlanNode):
 
 def _node(ctx: CallContext, tables: Any, columns: Any, fn: Any, drop: bool) -> Stream:
     name = "drop" if drop else "keep"
-    if not isinstance(tables, Stream):
-        raise OperatorError(f"{name}() needs a stream of tables, found {type_name(tables)}")
+    tables = require_stream(name, tables)
     if (columns is None) == (fn is None):
         raise OperatorError(f"{name}(): give exactly one of columns or fn")
     if columns is not None and not (isinstance(columns, Array)
@@ -79,10 +79,7 @@ def run_keep_drop(ctx: ExecContext, node: PlanNode, inputs: list[TableStream]) -
         positions = [tf.key.index(k) for k in key]
         empty = list(dict.fromkeys(tuple(v[i] for i in positions) for v in tf.empty))
         frames.append(TableFrame(tf.frame.select(chosen), key, empty))
-    try:
-        return TableStream(merge_same_keys(frames))
-    except SchemaError as e:
-        raise ctx.error(node, str(e)) from None
+    return merged_stream(ctx, node, frames)
 
 
 def _test(ctx: ExecContext, node: KeepDrop, column: str, cache: dict[str, bool]) -> bool:

@@ -14,6 +14,7 @@ from tsengine.flux.operators import OperatorError
 from tsengine.flux.registry import builtin
 from tsengine.flux.values import Duration, Time, type_name
 from tsengine.plan.nodes import PlanNode, Range, Stream
+from tsengine.stdlib.common import require_stream
 
 SECOND = 1_000_000_000
 
@@ -32,8 +33,7 @@ def to_time(value: Any, now: Time, what: str) -> int:
 
 @builtin("range", pipe="tables")
 def range_(ctx: CallContext, tables: Any, start: Any, stop: Any = None) -> Stream:
-    if not isinstance(tables, Stream):
-        raise OperatorError(f"range() needs a stream of tables, found {type_name(tables)}")
+    tables = require_stream("range", tables)
     now = ctx.interp.now()
     lo = to_time(start, now, "start")
     hi = now.ns if stop is None else to_time(stop, now, "stop")

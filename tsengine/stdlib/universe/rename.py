@@ -10,12 +10,13 @@ from dataclasses import dataclass
 from typing import Any, ClassVar
 
 from tsengine.execute.executor import ExecContext, implements
-from tsengine.execute.table import SchemaError, TableFrame, TableStream, merge_same_keys
+from tsengine.execute.table import TableFrame, TableStream
 from tsengine.flux.functions import CallContext, Closure
 from tsengine.flux.operators import OperatorError
 from tsengine.flux.registry import builtin
 from tsengine.flux.values import Record, type_name
 from tsengine.plan.nodes import PlanNode, Stream
+from tsengine.stdlib.common import merged_stream, require_stream
 
 
 @dataclass(eq=False)
@@ -35,8 +36,7 @@ class Rename(PlanNode):
 
 @builtin("rename", pipe="tables")
 def rename(ctx: CallContext, tables: Any, columns: Any = None, fn: Any = None) -> Stream:
-    if not isinstance(tables, Stream):
-        raise OperatorError(f"rename() needs a stream of tables, found {type_name(tables)}")
+    tables = require_stream("rename", tables)
     if (columns is None) == (fn is None):
         raise OperatorError("rename(): give exactly one of columns or fn")
     mapping = None
@@ -70,10 +70,7 @@ def run_rename(ctx: ExecContext, node: PlanNode, inputs: list[TableStream]) -> T
             raise ctx.error(node, f'rename error: more than one column would be named "{clash}"')
         frames.append(TableFrame(tf.frame.rename(new), tuple(new[k] for k in tf.key),
                                  list(tf.empty)))
-    try:
-        return TableStream(merge_same_keys(frames))
-    except SchemaError as e:
-        raise ctx.error(node, str(e)) from None
+    return merged_stream(ctx, node, frames)
 
 
 def _new_name(ctx: ExecContext, node: Rename, column: str, cache: dict[str, str]) -> str:

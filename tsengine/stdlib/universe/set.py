@@ -12,12 +12,12 @@ from typing import Any, ClassVar
 import polars as pl
 
 from tsengine.execute.executor import ExecContext, implements
-from tsengine.execute.table import SchemaError, TableFrame, TableStream, merge_same_keys
+from tsengine.execute.table import TableFrame, TableStream
 from tsengine.flux.functions import CallContext
 from tsengine.flux.operators import OperatorError
 from tsengine.flux.registry import builtin
-from tsengine.flux.values import type_name
 from tsengine.plan.nodes import PlanNode, Stream
+from tsengine.stdlib.common import merged_stream, require_stream, with_key_value
 
 
 @dataclass(eq=False)
@@ -33,8 +33,7 @@ class Set(PlanNode):
 
 @builtin("set", pipe="tables")
 def set_(ctx: CallContext, tables: Any, key: Any, value: Any) -> Stream:
-    if not isinstance(tables, Stream):
-        raise OperatorError(f"set() needs a stream of tables, found {type_name(tables)}")
+    tables = require_stream("set", tables)
     if not isinstance(key, str) or not isinstance(value, str):
         raise OperatorError("set(): key and value must be strings")
     return Stream(Set(tables.node, key, value, span=ctx.span))
@@ -48,10 +47,6 @@ def run_set(ctx: ExecContext, node: PlanNode, inputs: list[TableStream]) -> Tabl
         frame = tf.frame.with_columns(pl.lit(node.value, pl.String).alias(node.key))
         empty = tf.empty
         if node.key in tf.key:
-            at = tf.key.index(node.key)
-            empty = list(dict.fromkeys(v[:at] + (node.value,) + v[at + 1:] for v in tf.empty))
+            empty = with_key_value(tf.empty, tf.key.index(node.key), node.value)
         frames.append(TableFrame(frame, tf.key, empty))
-    try:
-        return TableStream(merge_same_keys(frames))
-    except SchemaError as e:
-        raise ctx.error(node, str(e)) from None
+    return merged_stream(ctx, node, frames)

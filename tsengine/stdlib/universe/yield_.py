@@ -9,14 +9,13 @@ from tsengine.execute.table import TableStream
 from tsengine.flux.functions import CallContext
 from tsengine.flux.operators import OperatorError
 from tsengine.flux.registry import builtin
-from tsengine.flux.values import type_name
 from tsengine.plan.nodes import PlanNode, Stream, Yield
+from tsengine.stdlib.common import require_stream
 
 
 @builtin("yield", pipe="tables")
 def yield_(ctx: CallContext, tables: Any, name: str = "_result") -> Stream:
-    if not isinstance(tables, Stream):
-        raise OperatorError(f"yield() needs a stream of tables, found {type_name(tables)}")
+    tables = require_stream("yield", tables)
     if not isinstance(name, str):
         raise OperatorError("yield(): name must be a string")
     return Stream(Yield(tables.node, name, span=ctx.span))
