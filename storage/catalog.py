@@ -6,7 +6,6 @@ compaction each commit in one transaction.
 
 from __future__ import annotations
 
-import os
 import secrets
 from dataclasses import dataclass
 from pathlib import Path
@@ -139,10 +138,11 @@ class Catalog:
                                   f"this tsengine reads schema {SCHEMA_VERSION}")
         if not self.con.execute("SELECT count(*) FROM orgs").fetchone()[0]:
             self.con.execute("INSERT INTO orgs VALUES (?, ?, '', ?)", [new_id(), DEFAULT_ORG, now])
-        if self.root is not None:  # manifests written with absolute paths: make them relative
-            prefix = f"{self.root}{os.sep}"
-            self.con.execute("UPDATE partitions SET path = substr(path, ?) "
-                             "WHERE starts_with(path, ?)", [len(prefix) + 1, prefix])
+        # manifests written before paths were relative (absolute, or relative to the directory
+        # the process ran in): keep what follows `buckets/<bucket-id>/`, which every file has
+        marker = "strpos(path, 'buckets/' || bucket_id || '/')"
+        self.con.execute(f"UPDATE partitions SET path = substr(path, {marker}) "
+                         f"WHERE NOT starts_with(path, 'buckets/') AND {marker} > 0")
 
     # -- organizations -------------------------------------------------------------------
     def orgs(self) -> list[Organization]:

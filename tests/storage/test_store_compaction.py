@@ -221,7 +221,9 @@ def test_compacted_files_are_sorted_and_typed(store):
     assert pq.ParquetFile(path).metadata.row_group(0).column(0).statistics is not None
 
 
-def test_manifest_with_absolute_paths_still_read_and_made_relative(tmp_path, clock):
+@pytest.mark.parametrize("legacy_prefix", ["absolute", "cwd-relative"])
+def test_manifest_with_old_style_paths_still_read_and_made_relative(tmp_path, clock,
+                                                                     legacy_prefix):
     root = tmp_path / "d"
     with Store.open(root, clock=clock, file_grace_seconds=0) as store:
         store.create_bucket("b")
@@ -229,8 +231,9 @@ def test_manifest_with_absolute_paths_still_read_and_made_relative(tmp_path, clo
         store.compact()
         (stored,) = store.con.execute("SELECT path FROM partitions").fetchone()
         assert not Path(stored).is_absolute() and stored.startswith("buckets/")
-        # a manifest as written before paths were relative
-        store.con.execute("UPDATE partitions SET path = ? || '/' || path", [str(root)])
+        # a manifest as written before paths were relative: absolute, or relative to the cwd
+        prefix = str(root) if legacy_prefix == "absolute" else "some/dir/d"
+        store.con.execute("UPDATE partitions SET path = ? || '/' || path", [prefix])
     with Store.open(root, clock=clock, file_grace_seconds=0) as store:
         (stored,) = store.con.execute("SELECT path FROM partitions").fetchone()
         assert stored.startswith("buckets/")
