@@ -29,14 +29,18 @@ def test_demo_summary(tmp_path, capsys):
         f"    fields: {FIELDS}",
     ]
     assert lines[9:11] == ["", "first exported lines:"]
-    exported = lines[11:]
-    assert len(exported) == 3
+    exported = lines[11:14]
     assert all(line.startswith("  environmental_sensors,location=") for line in exported)
     with Engine.open(data_dir) as engine:
         [stats] = engine.stats("telemetry")
         assert (stats.series, stats.points) == (3, 25_920)
         assert engine.store.hot_rows() == 0
         assert [f"  {line}" for line in engine.export_lines("telemetry")][:3] == exported
+    query = lines[14:]
+    assert query[:2] == ["", "a Flux query:"]
+    assert "predicate=(sensor_id == 'sensor-00001' and _field == 'temperature')" in "\n".join(query)
+    rows = [line for line in query if line.startswith(",,0,")]
+    assert len(rows) == 3 and all(",temperature,environmental_sensors," in r for r in rows)
 
 
 def test_demo_main_refuses_a_used_directory(tmp_path, monkeypatch, capsys):

@@ -12,6 +12,9 @@ from tsengine.bench.generate import TelemetrySpec, telemetry_line_protocol
 from tsengine.engine import Engine
 
 DAY_OF_10S = 8640
+DEMO_QUERY = """from(bucket: "telemetry")
+  |> range(start: 2024-01-01T12:00:00Z, stop: 2024-01-01T12:00:30Z)
+  |> filter(fn: (r) => r.sensor_id == "sensor-00001" and r._field == "temperature")"""
 
 
 def run(data_dir: str, sensors: int = 50) -> None:
@@ -45,6 +48,13 @@ def run(data_dir: str, sensors: int = 50) -> None:
             if i == 3:
                 break
             print(f"  {line}")
+        print()
+        print("a Flux query:")
+        print(DEMO_QUERY)
+        print("its plan (what was pushed into the storage scan):")
+        print(engine.explain(DEMO_QUERY))
+        print("its result, as InfluxDB's query API would send it:")
+        print(engine.query_csv(DEMO_QUERY).replace("\r\n", "\n"), end="")
 
 
 def main() -> None:
