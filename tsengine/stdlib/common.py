@@ -6,6 +6,7 @@ from typing import Any
 
 from tsengine.execute.executor import ExecContext
 from tsengine.execute.table import SchemaError, TableFrame, TableStream, merge_same_keys
+from tsengine.flux.functions import Closure
 from tsengine.flux.operators import OperatorError
 from tsengine.flux.values import type_name
 from tsengine.plan.nodes import PlanNode, Stream
@@ -30,3 +31,17 @@ def with_key_value(keys: list[tuple[object, ...]], at: int, value: object
                    ) -> list[tuple[object, ...]]:
     """Key values with position `at` replaced, duplicates removed (for empty tables)."""
     return list(dict.fromkeys(k[:at] + (value,) + k[at + 1:] for k in keys))
+
+
+def call_on_column(ctx: ExecContext, node: PlanNode, fn: Closure, column: str,
+                   returns: type, cache: dict[str, Any]) -> Any:
+    """`fn(column: name)` for a column-choosing function (keep, drop, rename), once per name;
+    a result of another type than `returns` is the function's error."""
+    if column not in cache:
+        params = [p.name for p in fn.node.params]
+        result = ctx.interp.call(fn, {params[0] if params else "column": column}, fn.node)
+        if not isinstance(result, returns):
+            wanted = "a bool" if returns is bool else "a string"
+            raise ctx.error(node, f"fn must return {wanted}, returned {type_name(result)}")
+        cache[column] = result
+    return cache[column]

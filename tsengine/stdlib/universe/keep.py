@@ -16,7 +16,7 @@ from tsengine.flux.operators import OperatorError
 from tsengine.flux.registry import builtin
 from tsengine.flux.values import Array, type_name
 from tsengine.plan.nodes import PlanNode, Stream
-from tsengine.stdlib.common import merged_stream, require_stream
+from tsengine.stdlib.common import call_on_column, merged_stream, require_stream
 
 
 @dataclass(eq=False)
@@ -71,8 +71,9 @@ def run_keep_drop(ctx: ExecContext, node: PlanNode, inputs: list[TableStream]) -
             listed = set(node.columns)
             chosen = [c for c in tf.frame.columns if (c in listed) != node.drop]
         else:
+            assert node.fn is not None
             chosen = [c for c in tf.frame.columns
-                      if _test(ctx, node, c, chosen_by_fn) != node.drop]
+                      if call_on_column(ctx, node, node.fn, c, bool, chosen_by_fn) != node.drop]
         if not chosen:
             continue  # a table without columns holds nothing
         key = tuple(k for k in tf.key if k in chosen)
@@ -80,16 +81,3 @@ def run_keep_drop(ctx: ExecContext, node: PlanNode, inputs: list[TableStream]) -
         empty = list(dict.fromkeys(tuple(v[i] for i in positions) for v in tf.empty))
         frames.append(TableFrame(tf.frame.select(chosen), key, empty))
     return merged_stream(ctx, node, frames)
-
-
-def _test(ctx: ExecContext, node: KeepDrop, column: str, cache: dict[str, bool]) -> bool:
-    """`fn(column: name)`, once per column name."""
-    if column not in cache:
-        assert node.fn is not None
-        params = [p.name for p in node.fn.node.params]
-        result = ctx.interp.call(node.fn, {params[0] if params else "column": column},
-                                 node.fn.node)
-        if not isinstance(result, bool):
-            raise ctx.error(node, f"fn must return a bool, returned {type_name(result)}")
-        cache[column] = result
-    return cache[column]

@@ -16,7 +16,7 @@ from tsengine.flux.operators import OperatorError
 from tsengine.flux.registry import builtin
 from tsengine.flux.values import Record, type_name
 from tsengine.plan.nodes import PlanNode, Stream
-from tsengine.stdlib.common import merged_stream, require_stream
+from tsengine.stdlib.common import call_on_column, merged_stream, require_stream
 
 
 @dataclass(eq=False)
@@ -63,7 +63,9 @@ def run_rename(ctx: ExecContext, node: PlanNode, inputs: list[TableStream]) -> T
                 raise ctx.error(node, f'rename error: column "{missing[0]}" doesn\'t exist')
             new = {c: node.mapping.get(c, c) for c in tf.frame.columns}
         else:
-            new = {c: _new_name(ctx, node, c, names) for c in tf.frame.columns}
+            assert node.fn is not None
+            new = {c: call_on_column(ctx, node, node.fn, c, str, names)
+                   for c in tf.frame.columns}
         labels = list(new.values())
         clash = next((n for n in labels if labels.count(n) > 1), None)
         if clash is not None:
@@ -71,15 +73,3 @@ def run_rename(ctx: ExecContext, node: PlanNode, inputs: list[TableStream]) -> T
         frames.append(TableFrame(tf.frame.rename(new), tuple(new[k] for k in tf.key),
                                  list(tf.empty)))
     return merged_stream(ctx, node, frames)
-
-
-def _new_name(ctx: ExecContext, node: Rename, column: str, cache: dict[str, str]) -> str:
-    if column not in cache:
-        assert node.fn is not None
-        params = [p.name for p in node.fn.node.params]
-        result = ctx.interp.call(node.fn, {params[0] if params else "column": column},
-                                 node.fn.node)
-        if not isinstance(result, str):
-            raise ctx.error(node, f"fn must return a string, returned {type_name(result)}")
-        cache[column] = result
-    return cache[column]
