@@ -113,9 +113,10 @@ class Engine:
         results = run_query(self.store, flux, now=self._time(now), disabled_rules=disabled_rules)
         return {r.name: list(r.stream.tables()) for r in results}
 
-    def query_csv(self, flux: str, *, now: TimeArg = None, dialect: Dialect | None = None) -> str:
+    def query_csv(self, flux: str, *, now: TimeArg = None, dialect: Dialect | None = None,
+                  disabled_rules: tuple[str, ...] = ()) -> str:
         """The results as InfluxDB's /api/v2/query answers them: annotated CSV."""
-        results = run_query(self.store, flux, now=self._time(now))
+        results = run_query(self.store, flux, now=self._time(now), disabled_rules=disabled_rules)
         return encode_results([(r.name, r.stream) for r in results],
                               dialect or Dialect(annotations=("datatype", "group", "default")))
 
