@@ -14,6 +14,8 @@ from datasets import INGEST_SPEC, csv_file, line_protocol_file  # noqa: E402
 
 # benchmark name -> (baseline benchmark name, points it handles)
 RATIOS = {"test_ingest_tsengine": ("test_ingest_duckdb_csv_baseline", INGEST_SPEC.points)}
+RATIOS.update({f"test_query_tsengine[{q}]": (f"test_query_duckdb_baseline[{q}]", INGEST_SPEC.points)
+               for q in ("window_mean", "window_mean_location", "last")})
 
 
 @pytest.fixture(scope="session")

@@ -34,18 +34,25 @@ def stream_from_scan(frames: dict[FieldType, pl.LazyFrame], start: int | None = 
         if frame.height == 0:
             continue
         tags = [c for c in frame.columns if c not in _CORE]
-        presence = frame.select(pl.col(t).is_not_null() for t in tags) if tags else None
-        patterns = presence.unique(maintain_order=True).rows() if presence is not None else [()]
+        patterns = _presence_patterns(frame, tags)
         for pattern in patterns:
             present = [t for t, has in zip(tags, pattern, strict=True) if has]
             part = frame
-            if tags:
+            if len(patterns) > 1:
                 part = frame.filter(pl.all_horizontal(
                     pl.col(t).is_not_null() == has for t, has in zip(tags, pattern, strict=True)))
             key_tags = sorted([*present, "_field", "_measurement"])
             part = part.select(*bounds, "_time", "_value", *key_tags).sort([*key_tags, "_time"])
             out.append(TableFrame(part, (*bound_key, *key_tags)))
     return TableStream(out)
+
+
+def _presence_patterns(frame: pl.DataFrame, tags: list[str]) -> list[tuple[bool, ...]]:
+    """Which tags are present, per distinct combination in the frame (one schema each)."""
+    if not any(frame[t].null_count() for t in tags):
+        return [(True,) * len(tags)]
+    presence = frame.select(pl.col(t).is_not_null() for t in tags)
+    return presence.unique(maintain_order=True).rows()
 
 
 @implements(StorageRead)

@@ -107,9 +107,31 @@ def _key_tuple(key: tuple[str, ...], times: list[str], values: tuple[object, ...
 
 def _split_by_key(frame: pl.DataFrame, key: tuple[str, ...]
                   ) -> Iterator[tuple[tuple[object, ...], pl.DataFrame]]:
+    """Each key's rows, in order of first appearance, as zero-copy slices.
+
+    Rows of one table are usually contiguous already (storage reads and most transformations
+    keep them so); otherwise a stable sort by first appearance makes them so.
+    """
     exact, times, names = _exact(frame, key)
-    for values, part in exact.group_by(names, maintain_order=True):
-        yield _key_tuple(key, times, tuple(values)), part.drop(f"\0{t}" for t in times)
+    starts = _run_starts(exact, names)
+    if len(starts) != exact.select(pl.struct(names).hash().n_unique()).item():
+        exact = (exact.with_row_index("\0first")
+                 .with_columns(pl.col("\0first").min().over(names))
+                 .sort("\0first", maintain_order=True).drop("\0first"))
+        frame = exact.drop(f"\0{t}" for t in times)
+        starts = _run_starts(exact, names)
+    values = exact[starts].select(names).rows()
+    ends = [*starts[1:], exact.height]
+    for start, end, row in zip(starts, ends, values, strict=True):
+        yield _key_tuple(key, times, row), frame.slice(start, end - start)
+
+
+def _run_starts(frame: pl.DataFrame, names: list[str]) -> list[int]:
+    """Where each run of equal key values starts (a hash collision hides nothing: the caller
+    compares the run count with the distinct count)."""
+    changed = pl.any_horizontal(pl.col(c).ne_missing(pl.col(c).shift()) for c in names)
+    index = frame.select(pl.int_range(pl.len()).filter(changed | (pl.int_range(pl.len()) == 0)))
+    return index.to_series().to_list()
 
 
 def key_values(frame: pl.DataFrame, key: tuple[str, ...]) -> set[tuple[object, ...]]:
