@@ -17,7 +17,7 @@ from storage.errors import (
 from storage.lineprotocol import Dropped, FieldType, Point, PointBatch, Segment, parse
 from storage.lineprotocol.format import format_lines, format_segment
 from storage.predicate import And, Compare, In, Not, Or, Predicate, Regex, eq
-from storage.scan import ScanPlan
+from storage.scan import ScanPlan, WideRead
 from storage.store import MeasurementStats, Store
 from storage.timeutil import (
     Clock,
@@ -34,6 +34,6 @@ __all__ = [
     "Dropped", "FieldType", "FixedClock", "In", "InvalidArgument", "LineError",
     "LineProtocolError", "MeasurementStats", "Not", "Or", "Organization", "OrganizationNotFound",
     "Point", "PointBatch", "Predicate", "Regex", "ScanPlan", "Segment", "StorageError", "Store",
-    "WriteResult", "eq", "format_duration", "format_lines", "format_segment", "format_time",
-    "parse", "parse_duration", "parse_time",
+    "WideRead", "WriteResult", "eq", "format_duration", "format_lines", "format_segment",
+    "format_time", "parse", "parse_duration", "parse_time",
 ]

@@ -136,13 +136,55 @@ def execute_scan(catalog: Catalog, plan: ScanPlan) -> dict[FieldType, pl.LazyFra
     return {t: pl.concat(frames, how="diagonal").select(order) for t, frames in by_type.items()}
 
 
+@dataclass(frozen=True)
+class WideRead:
+    """Rows of one measurement in wide shape, for aggregates computed before reshaping.
+
+    `frame` holds `time` (Int64 ns), one column per tag (named by the tag) and one per field of
+    `fields` (named `f:<field>`, since a tag and a field may share a name); a row is one point
+    time of one series, a null field cell a field that point does not have.
+    """
+
+    measurement: str
+    tags: tuple[str, ...]
+    fields: dict[str, FieldType]
+    frame: pl.LazyFrame
+
+
+def execute_wide_scan(catalog: Catalog, plan: ScanPlan) -> list[WideRead]:
+    """Run a plan without the reshape to long frames: one WideRead per measurement and
+    remaining tag predicate (fields of every type together)."""
+    out = []
+    for read in plan.reads:
+        m = read.measurement
+        wide = read_wide(catalog, m, read.partitions, plan.start, plan.stop,
+                         read.tag_columns, read.field_columns)
+        tags = [c for c in read.tag_columns if m.column(c).name in plan.tags]
+        by_predicate: dict[Predicate, list[FieldGroup]] = defaultdict(list)
+        for group in read.groups:
+            by_predicate[group.predicate].append(group)
+        for groups in by_predicate.values():
+            fields = {f.name: (f.col, g.type) for g in groups for f in g.fields}
+            frame = _matching(wide, m, groups[0], plan.missing_tag).select(
+                "time", *[pl.col(c).alias(m.column(c).name) for c in tags],
+                *[pl.col(col).alias(f"f:{name}") for name, (col, _) in fields.items()])
+            out.append(WideRead(m.name, tuple(m.column(c).name for c in tags),
+                                {name: t for name, (_, t) in fields.items()}, frame))
+    return out
+
+
+def _matching(wide: pl.LazyFrame, m: Measurement, group: FieldGroup,
+              missing: str | None) -> pl.LazyFrame:
+    """The rows of the series that the group's remaining tag predicate selects."""
+    if group.predicate == TRUE:
+        return wide
+    return wide.filter(to_expr(group.predicate,
+                               lambda t: m.tags[t].col if t in m.tags else None, missing))
+
+
 def _to_long(wide: pl.LazyFrame, m: Measurement, read: MeasurementRead, group: FieldGroup,
              tags: Sequence[str], missing: str | None) -> pl.LazyFrame:
-    frame = wide
-    if group.predicate != TRUE:
-        frame = frame.filter(
-            to_expr(group.predicate, lambda t: m.tags[t].col if t in m.tags else None,
-                    missing))
+    frame = _matching(wide, m, group, missing)
     out_tags = [c for c in read.tag_columns if m.column(c).name in tags]
     names = {f.col: f.name for f in group.fields}
     long = frame.unpivot(

@@ -23,7 +23,7 @@ from storage.lineprotocol.model import LINE, TIME, FieldType, Segment, field_col
 from storage.predicate import Predicate
 from storage.reaper import DEFAULT_GRACE_SECONDS, Reaper
 from storage.retention import RetentionResult, enforce
-from storage.scan import ScanPlan, execute_scan, plan_scan
+from storage.scan import ScanPlan, WideRead, execute_scan, execute_wide_scan, plan_scan
 from storage.tiers import read_wide
 from storage.timeutil import DAY, Clock, parse_duration
 from storage.write import WriteResult, insert, prepare
@@ -195,6 +195,15 @@ class Store:
         with self._lock:
             plan = self.plan_scan(bucket, start, stop, predicate, columns, org, missing_tag)
             return execute_scan(self.catalog, plan)
+
+    def scan_wide(self, bucket: str, start: int | None = None, stop: int | None = None,
+                  predicate: Predicate | None = None, org: str | None = None,
+                  missing_tag: str | None = None) -> list[WideRead]:
+        """The same points as `scan`, wide per measurement and field group (see WideRead):
+        what aggregates pushed into storage compute on, before any reshaping."""
+        with self._lock:
+            plan = self.plan_scan(bucket, start, stop, predicate, None, org, missing_tag)
+            return execute_wide_scan(self.catalog, plan)
 
     def segments(self, bucket: str, start: int | None = None, stop: int | None = None,
                  org: str | None = None) -> Iterator[Segment]:

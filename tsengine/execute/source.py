@@ -14,8 +14,10 @@ from storage import BucketNotFound, FieldType
 from tsengine.execute.executor import ExecContext, implements
 from tsengine.execute.table import TIME_DTYPE, TableFrame, TableStream
 from tsengine.plan.nodes import From, PlanNode, StorageRead
+from tsengine.stdlib.universe.keep import absorbed, run_keep_drop
 
-_CORE = ("_time", "_measurement", "_field", "_value")
+_ROW = ("_time", "_value")
+_CORE_TAGS = ("_field", "_measurement")  # always present, so never split frames
 
 
 def stream_from_scan(frames: dict[FieldType, pl.LazyFrame], start: int | None = None,
@@ -24,6 +26,7 @@ def stream_from_scan(frames: dict[FieldType, pl.LazyFrame], start: int | None = 
 
     With bounds (a ranged read), `_start`/`_stop` lead the columns and the key; without (an
     unbounded `from`, run only when pushdown is off), they are absent until `range` adds them.
+    A column the scan left out (a pruned read's `omit`) is simply absent.
     """
     out: list[TableFrame] = []
     bounds = [] if start is None or stop is None else [
@@ -33,7 +36,9 @@ def stream_from_scan(frames: dict[FieldType, pl.LazyFrame], start: int | None = 
     for frame in (lf.collect() for lf in frames.values()):
         if frame.height == 0:
             continue
-        tags = [c for c in frame.columns if c not in _CORE]
+        row = [c for c in _ROW if c in frame.columns]
+        core = [c for c in _CORE_TAGS if c in frame.columns]
+        tags = [c for c in frame.columns if c not in _ROW and c not in _CORE_TAGS]
         patterns = _presence_patterns(frame, tags)
         for pattern in patterns:
             present = [t for t, has in zip(tags, pattern, strict=True) if has]
@@ -41,8 +46,8 @@ def stream_from_scan(frames: dict[FieldType, pl.LazyFrame], start: int | None = 
             if len(patterns) > 1:
                 part = frame.filter(pl.all_horizontal(
                     pl.col(t).is_not_null() == has for t, has in zip(tags, pattern, strict=True)))
-            key_tags = sorted([*present, "_field", "_measurement"])
-            part = part.select(*bounds, "_time", "_value", *key_tags).sort([*key_tags, "_time"])
+            key_tags = sorted([*present, *core])
+            part = part.select(*bounds, *row, *key_tags).sort([*key_tags, "_time"])
             out.append(TableFrame(part, (*bound_key, *key_tags)))
     return TableStream(out)
 
@@ -57,14 +62,26 @@ def _presence_patterns(frame: pl.DataFrame, tags: list[str]) -> list[tuple[bool,
 
 @implements(StorageRead)
 def read_storage(ctx: ExecContext, node: PlanNode, _inputs: list[TableStream]) -> TableStream:
-    """A storage scan with what the planner pushed into it."""
+    """A storage scan with what the planner pushed into it, then the keep/drop it absorbed.
+
+    Columns in `omit` are projected out of the scan's lazy frames before they are collected,
+    so they are never materialized: omitted tags hold one value on every row read, and points
+    without the field are filtered out before `_value` goes, so the rows, their order and the
+    frames are those of the full read.
+    """
     assert isinstance(node, StorageRead)
     try:
         frames = ctx.store.scan(node.bucket, node.start, node.stop, node.predicate,
                                 node.columns, node.org, node.missing_tag)
     except BucketNotFound:
         raise ctx.error(node, f'could not find bucket "{node.bucket}"') from None
-    return stream_from_scan(frames, node.start, node.stop)
+    if node.omit:
+        frames = {t: lf.drop(node.omit, strict=False) for t, lf in frames.items()}
+    stream = stream_from_scan(frames, node.start, node.stop)
+    if not node.projected:
+        return stream
+    keep_drop = absorbed(node)
+    return run_keep_drop(ctx, keep_drop, [stream])
 
 
 @implements(From)

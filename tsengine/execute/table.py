@@ -80,14 +80,18 @@ class TableFrame:
             raise SchemaError(f"group key columns {missing} are not in the table")
 
     def tables(self) -> Iterator[Table]:
-        """Each table, ordered by key values (empty tables among them), rows in frame order."""
+        """Each table, ordered by key values (empty tables among them), rows in frame order.
+
+        Nulls come first, as in `table_order`.
+        """
         if not self.key:
             if self.frame.height or self.empty:
                 yield Table((), (), self.frame)
             return
         found = list(_split_by_key(self.frame, self.key)) if self.frame.height else []
-        found += [(values, self.frame.head(0)) for values in self.empty]
-        found.sort(key=lambda item: _sort_key(item[0]))
+        if self.empty:
+            found += [(values, self.frame.head(0)) for values in self.empty]
+            found.sort(key=lambda item: _sort_key(item[0]))
         for values, part in found:
             yield Table(self.key, values, part)
 
@@ -120,10 +124,12 @@ def _split_by_key(frame: pl.DataFrame, key: tuple[str, ...]
                  .sort("\0first", maintain_order=True).drop("\0first"))
         frame = exact.drop(f"\0{t}" for t in times)
         starts = _run_starts(exact, names)
-    values = exact[starts].select(names).rows()
-    ends = [*starts[1:], exact.height]
-    for start, end, row in zip(starts, ends, values, strict=True):
-        yield _key_tuple(key, times, row), frame.slice(start, end - start)
+    # tables in key order (one type per column, so Polars' order is the canonical one)
+    keys = exact[starts].select(names).with_columns(
+        pl.Series("\0start", starts), pl.Series("\0end", [*starts[1:], exact.height]))
+    keys = keys.sort(names, nulls_last=False, maintain_order=True)
+    for *row, start, end in keys.rows():
+        yield _key_tuple(key, times, tuple(row)), frame.slice(start, end - start)
 
 
 def _run_starts(frame: pl.DataFrame, names: list[str]) -> list[int]:
@@ -160,6 +166,9 @@ class TableStream:
 
     def tables(self) -> Iterator[Table]:
         """Every table of every frame, in the canonical order of their group keys."""
+        if len(self.frames) == 1:
+            yield from self.frames[0].tables()  # already in order
+            return
         tables = [t for tf in self.frames for t in tf.tables()]
         tables.sort(key=table_order)
         yield from tables

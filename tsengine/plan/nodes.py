@@ -77,7 +77,13 @@ class Range(PlanNode):
 
 @dataclass(eq=False)
 class StorageRead(PlanNode):
-    """One storage scan: the time range, pushed predicates and the columns needed."""
+    """One storage scan: the time range, pushed predicates and the columns needed.
+
+    `keep`/`drop` is a column list absorbed from a `keep`/`drop` on the read (its span in
+    `projection_span`, for its errors); `omit` are dropped columns the read never materializes
+    (see prune_columns). A projected read is no longer `from |> range` as InfluxDB sees it:
+    rules must not push anything that sits above it into it.
+    """
 
     function: ClassVar[str] = "from"
 
@@ -88,6 +94,15 @@ class StorageRead(PlanNode):
     predicate: Predicate | None = None
     columns: tuple[str, ...] | None = None
     missing_tag: str | None = None  # "" once a filter is pushed: InfluxDB's storage semantics
+    keep: tuple[str, ...] | None = None
+    drop: tuple[str, ...] | None = None
+    omit: tuple[str, ...] = ()
+    projection_span: ast.Span | None = field(default=None, repr=False)
+
+    @property
+    def projected(self) -> bool:
+        """Whether a keep/drop was absorbed (nothing above may be pushed in any more)."""
+        return self.keep is not None or self.drop is not None
 
     def describe(self) -> str:
         parts = [f"bucket={self.bucket!r}", f"start={format_time(self.start)}",
@@ -96,7 +111,33 @@ class StorageRead(PlanNode):
             parts.append(f"predicate={describe_predicate(self.predicate)}")
         if self.columns is not None:
             parts.append(f"columns={list(self.columns)}")
+        if self.keep is not None:
+            parts.append(f"keep={list(self.keep)}")
+        if self.drop is not None:
+            parts.append(f"drop={list(self.drop)}")
+        if self.omit:
+            parts.append(f"omit={list(self.omit)}")
         return f"StorageRead({', '.join(parts)})"
+
+
+@dataclass(eq=False)
+class StorageAggregate(PlanNode):
+    """A bare aggregate or selector computed inside a storage read (InfluxDB pushes these too).
+
+    `fallback` is the same computation unpushed, run when the data holds a type the storage
+    aggregate does not take (so the error is the plain plan's).
+    """
+
+    read: StorageRead
+    fn: str
+    fallback: PlanNode = field(repr=False)
+
+    @property
+    def function(self) -> str:  # type: ignore[override]
+        return self.fn
+
+    def describe(self) -> str:
+        return f"StorageAggregate(fn={self.fn}, {self.read.describe()})"
 
 
 @dataclass(eq=False)

@@ -1,6 +1,8 @@
 """Planner rules, one module each; `RULES` is the order the planner tries them."""
 
+from tsengine.plan.rules.prune_columns import PruneColumns
+from tsengine.plan.rules.push_aggregate import PushAggregate
 from tsengine.plan.rules.push_filter import PushFilter
 from tsengine.plan.rules.push_range import PushRange
 
-RULES = (PushRange(), PushFilter())
+RULES = (PushRange(), PushFilter(), PruneColumns(), PushAggregate())

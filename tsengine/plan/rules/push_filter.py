@@ -5,7 +5,8 @@
                                                                 _measurement == "m")
 
 A missing tag reads as "" in the pushed predicate, as in InfluxDB's storage; what storage cannot
-evaluate stays in the filter. `onEmpty: "keep"` filters are never pushed.
+evaluate stays in the filter. `onEmpty: "keep"` filters are never pushed, nor filters on a read
+that absorbed a keep/drop (they filter its output).
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ class PushFilter:
 
     def rewrite(self, node: PlanNode) -> PlanNode | None:
         if not (isinstance(node, Filter) and isinstance(node.input, StorageRead)
-                and node.on_empty == "drop"):
+                and not node.input.projected and node.on_empty == "drop"):
             return None
         pushed, rest = split_filter(node.fn)
         if not pushed:

@@ -15,7 +15,7 @@ from tsengine.flux.functions import CallContext, Closure
 from tsengine.flux.operators import OperatorError
 from tsengine.flux.registry import builtin
 from tsengine.flux.values import Array, type_name
-from tsengine.plan.nodes import PlanNode, Stream
+from tsengine.plan.nodes import PlanNode, StorageRead, Stream
 from tsengine.stdlib.common import call_on_column, merged_stream, require_stream
 
 
@@ -61,8 +61,19 @@ def drop(ctx: CallContext, tables: Any, columns: Any = None, fn: Any = None) -> 
     return _node(ctx, tables, columns, fn, drop=True)
 
 
+def absorbed(read: StorageRead) -> KeepDrop:
+    """The keep/drop a storage read absorbed (prune_columns), as the node it was: run the same
+    way, and its errors name it and where it was called."""
+    assert read.projected
+    drop = read.drop is not None
+    columns = read.drop if drop else read.keep
+    return KeepDrop(read, columns, None, drop, span=read.projection_span)
+
+
 @implements(KeepDrop)
 def run_keep_drop(ctx: ExecContext, node: PlanNode, inputs: list[TableStream]) -> TableStream:
+    """The chosen columns of each frame, keys shrunk, tables whose keys now coincide merged
+    (also what a storage read with an absorbed keep/drop runs on its tables)."""
     assert isinstance(node, KeepDrop)
     chosen_by_fn: dict[str, bool] = {}
     frames = []

@@ -1,0 +1,98 @@
+"""Aggregates computed inside the storage read, as InfluxDB's storage answers a bare
+`count|sum|mean|first|last|min|max` on `from |> range |> filter`.
+
+The aggregate runs on the wide rows of each measurement (one group_by over the series' tags,
+every field aggregated at once), before any reshaping to one row per field value: far less
+work than reshaping first. Each field's result becomes the one row of its series' table, laid
+out exactly as the plain plan lays it out; a field type the function does not take runs the
+plain plan instead, which gives its error.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable
+
+import polars as pl
+
+from storage import BucketNotFound, FieldType, WideRead
+from tsengine.execute.executor import ExecContext, execute, implements
+from tsengine.execute.source import stream_from_scan
+from tsengine.execute.table import TIME_DTYPE, TableFrame, TableStream
+from tsengine.plan.nodes import PlanNode, StorageAggregate
+
+NUMERIC = {FieldType.FLOAT, FieldType.INTEGER, FieldType.UNSIGNED}
+ACCEPTS: dict[str, set[FieldType]] = {
+    "count": set(FieldType), "sum": NUMERIC, "mean": NUMERIC,
+    "first": set(FieldType), "last": set(FieldType), "min": NUMERIC, "max": NUMERIC,
+}
+SELECTORS = ("first", "last", "min", "max")
+
+
+def _aggregate(fn: str, value: pl.Expr, time: pl.Expr) -> tuple[pl.Expr, pl.Expr | None]:
+    """The value (and, for selectors, the time of the chosen row) of one field in a group.
+
+    A null cell is a point without that field, which the long shape would not have, so
+    every expression skips nulls. Selectors choose by time, not by row position, so the rows'
+    order does not matter: ties of min/max go to the earliest point, as in time order.
+    """
+    present = value.is_not_null()
+    if fn == "count":
+        return value.count().cast(pl.Int64), None
+    if fn == "sum":
+        return value.sum(), None
+    if fn == "mean":
+        return value.sum().cast(pl.Float64) / value.count(), None
+    chosen: Callable[[], pl.Expr] = {
+        "first": lambda: pl.when(present).then(time).arg_min(),
+        "last": lambda: pl.when(present).then(time).arg_max(),
+        "min": lambda: pl.when(value == value.min()).then(time).arg_min(),
+        "max": lambda: pl.when(value == value.max()).then(time).arg_min(),
+    }[fn]
+    return value.get(chosen()), time.get(chosen())
+
+
+def _rows(read: WideRead, fn: str, start: int) -> dict[pl.DataType, list[pl.DataFrame]]:
+    """One long-shaped row per series and field: `_time, _measurement, _field, _value, tags`."""
+    aggs = []
+    for i, field in enumerate(read.fields):
+        value, time = _aggregate(fn, pl.col(f"f:{field}"), pl.col("time"))
+        aggs += [value.alias(f"v{i}"), pl.col(f"f:{field}").count().alias(f"n{i}")]
+        if time is not None:
+            aggs.append(time.alias(f"t{i}"))
+    tags = list(read.tags)
+    grouped = (read.frame.group_by(tags).agg(aggs) if tags else read.frame.select(aggs)).collect()
+    out: dict[pl.DataType, list[pl.DataFrame]] = defaultdict(list)
+    for i, field in enumerate(read.fields):
+        time = pl.col(f"t{i}") if fn in SELECTORS else pl.lit(start)
+        rows = grouped.filter(pl.col(f"n{i}") > 0).select(
+            time.cast(pl.Int64).cast(TIME_DTYPE).alias("_time"),
+            pl.lit(read.measurement, pl.String).alias("_measurement"),
+            pl.lit(field, pl.String).alias("_field"),
+            pl.col(f"v{i}").alias("_value"),
+            *tags)
+        out[rows.schema["_value"]].append(rows)
+    return out
+
+
+@implements(StorageAggregate)
+def read_aggregate(ctx: ExecContext, node: PlanNode, _inputs: list[TableStream]) -> TableStream:
+    assert isinstance(node, StorageAggregate)
+    read = node.read
+    try:
+        wide = ctx.store.scan_wide(read.bucket, read.start, read.stop, read.predicate, read.org,
+                                   read.missing_tag)
+    except BucketNotFound:
+        raise ctx.error(read, f'could not find bucket "{read.bucket}"') from None
+    if any(t not in ACCEPTS[node.fn] for w in wide for t in w.fields.values()):
+        return execute(ctx, node.fallback)
+    by_type: dict[pl.DataType, list[pl.DataFrame]] = defaultdict(list)
+    for w in wide:
+        for dtype, frames in _rows(w, node.fn, read.start).items():
+            by_type[dtype] += frames
+    frames = {t: pl.concat(fs, how="diagonal").lazy() for t, fs in by_type.items()}
+    stream = stream_from_scan(frames, read.start, read.stop)  # type: ignore[arg-type]
+    if node.fn in SELECTORS:
+        return stream
+    return TableStream([TableFrame(tf.frame.drop("_time"), tf.key, tf.empty)
+                        for tf in stream.frames])
