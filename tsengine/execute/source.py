@@ -49,6 +49,9 @@ def stream_from_scan(frames: dict[FieldType, pl.LazyFrame], start: int | None = 
             key_tags = sorted([*present, *core])
             part = part.select(*bounds, *row, *key_tags).sort([*key_tags, "_time"])
             out.append(TableFrame(part, (*bound_key, *key_tags)))
+    # frames in an order that does not depend on what else the scan read (so a pushed
+    # predicate cannot change how later merges stack them): by key columns, then value type
+    out.sort(key=lambda tf: (tf.key, str(tf.frame.schema.get("_value"))))
     return TableStream(out)
 
 

@@ -179,6 +179,46 @@ class TableStream:
         return cls([TableFrame(frame, tuple(key))])
 
 
+RANK = "\0rank"
+
+
+def ranked(frames: list[TableFrame]) -> list[TableFrame]:
+    """The frames with each row's table position in the canonical table order (column RANK).
+
+    A transformation that shrinks or changes group keys merges tables; as in Flux, the merged
+    table holds the old tables one after the other, in the order they arrived (the canonical
+    one here), each with its rows in order. `merge_same_keys` restores that order from RANK,
+    across frames too, and drops the column.
+    """
+    entries = []
+    for i, tf in enumerate(frames):
+        if not tf.key or not tf.frame.height:
+            entries.append(((), i, None))
+            continue
+        exact, times, names = _exact(tf.frame, tf.key)
+        for raw in exact.select(names).unique().rows():
+            values = _key_tuple(tf.key, times, raw)
+            entries.append((tuple(zip(tf.key, _sort_key(values), strict=True)), i, raw))
+    entries.sort(key=lambda e: (e[0], e[1]))
+    ranks: dict[int, list[tuple[object, ...]]] = {}
+    for rank, (_, i, raw) in enumerate(entries):
+        ranks.setdefault(i, []).append((*(raw or ()), rank))
+    out = []
+    for i, tf in enumerate(frames):
+        rows = ranks.get(i, [])
+        if not tf.key or not tf.frame.height:
+            rank = rows[0][-1] if rows else 0
+            out.append(TableFrame(tf.frame.with_columns(pl.lit(rank, pl.Int64).alias(RANK)),
+                                  tf.key, tf.empty))
+            continue
+        exact, times, names = _exact(tf.frame, tf.key)
+        table = pl.DataFrame(rows, schema={**{n: exact.schema[n] for n in names},
+                                           RANK: pl.Int64}, orient="row")
+        frame = exact.join(table, on=names, how="left", nulls_equal=True, maintain_order="left")
+        out.append(TableFrame(frame.drop(f"\0{t}" for t in times), tf.key, tf.empty))
+    return out
+
+
 def merge_same_keys(frames: list[TableFrame]) -> list[TableFrame]:
     """Merge frames whose tables now share a group key (after a transformation shrank keys).
 
@@ -194,7 +234,14 @@ def merge_same_keys(frames: list[TableFrame]) -> list[TableFrame]:
                 break
         else:
             out.append(tf)
-    return out
+    return [_in_rank_order(tf) for tf in out]
+
+
+def _in_rank_order(tf: TableFrame) -> TableFrame:
+    if RANK not in tf.frame.columns:
+        return tf
+    frame = tf.frame.sort(RANK, maintain_order=True).drop(RANK)
+    return TableFrame(frame, tf.key, tf.empty)
 
 
 def _overlap(a: TableFrame, b: TableFrame) -> bool:

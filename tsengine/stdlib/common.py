@@ -2,10 +2,18 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from tsengine.execute.executor import ExecContext
-from tsengine.execute.table import SchemaError, TableFrame, TableStream, merge_same_keys
+from tsengine.execute.table import (
+    RANK,
+    SchemaError,
+    TableFrame,
+    TableStream,
+    merge_same_keys,
+    ranked,
+)
 from tsengine.flux.functions import Closure
 from tsengine.flux.operators import OperatorError
 from tsengine.flux.values import type_name
@@ -25,6 +33,26 @@ def merged_stream(ctx: ExecContext, node: PlanNode, frames: list[TableFrame]) ->
         return TableStream(merge_same_keys(frames))
     except SchemaError as e:
         raise ctx.error(node, str(e)) from None
+
+
+def regrouped(ctx: ExecContext, node: PlanNode, frames: list[TableFrame],
+              transform: Callable[[TableFrame], TableFrame | None],
+              changes_key: Callable[[TableFrame], bool]) -> TableStream:
+    """A row-preserving transformation of each frame that may change group keys, then the
+    tables that now share a key merged, each holding the old tables in their order.
+
+    `changes_key(frame)` says whether the transformation changes the frame's key columns or
+    values; only then are rows ranked by their old table (which costs a join).
+    """
+    if not any(changes_key(tf) for tf in frames):
+        return merged_stream(ctx, node, [o for o in map(transform, frames) if o is not None])
+    out = []
+    for tf in ranked(frames):
+        rank = tf.frame.get_column(RANK)
+        done = transform(TableFrame(tf.frame.drop(RANK), tf.key, tf.empty))
+        if done is not None:
+            out.append(TableFrame(done.frame.with_columns(rank), done.key, done.empty))
+    return merged_stream(ctx, node, out)
 
 
 def with_key_value(keys: list[tuple[object, ...]], at: int, value: object

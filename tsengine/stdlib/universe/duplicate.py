@@ -17,7 +17,7 @@ from tsengine.flux.functions import CallContext
 from tsengine.flux.operators import OperatorError
 from tsengine.flux.registry import builtin
 from tsengine.plan.nodes import PlanNode, Stream
-from tsengine.stdlib.common import merged_stream, require_stream
+from tsengine.stdlib.common import regrouped, require_stream
 
 
 @dataclass(eq=False)
@@ -42,8 +42,8 @@ def duplicate(ctx: CallContext, tables: Any, column: Any, as_: Any) -> Stream:
 @implements(Duplicate)
 def run_duplicate(ctx: ExecContext, node: PlanNode, inputs: list[TableStream]) -> TableStream:
     assert isinstance(node, Duplicate)
-    frames = []
-    for tf in inputs[0].frames:
+
+    def copy(tf: TableFrame) -> TableFrame:
         if node.column not in tf.frame.columns:
             raise ctx.error(node, f'column "{node.column}" does not exist')
         frame = tf.frame.with_columns(pl.col(node.column).alias(node.target))
@@ -55,5 +55,6 @@ def run_duplicate(ctx: ExecContext, node: PlanNode, inputs: list[TableStream]) -
                 raise ctx.error(node, f'cannot overwrite key column "{node.target}" with '
                                       f'"{node.column}", which is not in the key')
             empty = list(dict.fromkeys(v[:to] + (v[src],) + v[to + 1:] for v in tf.empty))
-        frames.append(TableFrame(frame, tf.key, empty))
-    return merged_stream(ctx, node, frames)
+        return TableFrame(frame, tf.key, empty)
+
+    return regrouped(ctx, node, inputs[0].frames, copy, lambda tf: node.target in tf.key)

@@ -16,7 +16,7 @@ from tsengine.flux.operators import OperatorError
 from tsengine.flux.registry import builtin
 from tsengine.flux.values import Array, type_name
 from tsengine.plan.nodes import PlanNode, StorageRead, Stream
-from tsengine.stdlib.common import call_on_column, merged_stream, require_stream
+from tsengine.stdlib.common import call_on_column, regrouped, require_stream
 
 
 @dataclass(eq=False)
@@ -76,19 +76,23 @@ def run_keep_drop(ctx: ExecContext, node: PlanNode, inputs: list[TableStream]) -
     (also what a storage read with an absorbed keep/drop runs on its tables)."""
     assert isinstance(node, KeepDrop)
     chosen_by_fn: dict[str, bool] = {}
-    frames = []
-    for tf in inputs[0].frames:
+
+    def chosen(tf: TableFrame) -> list[str]:
         if node.columns is not None:
             listed = set(node.columns)
-            chosen = [c for c in tf.frame.columns if (c in listed) != node.drop]
-        else:
-            assert node.fn is not None
-            chosen = [c for c in tf.frame.columns
-                      if call_on_column(ctx, node, node.fn, c, bool, chosen_by_fn) != node.drop]
-        if not chosen:
-            continue  # a table without columns holds nothing
-        key = tuple(k for k in tf.key if k in chosen)
+            return [c for c in tf.frame.columns if (c in listed) != node.drop]
+        assert node.fn is not None
+        return [c for c in tf.frame.columns
+                if call_on_column(ctx, node, node.fn, c, bool, chosen_by_fn) != node.drop]
+
+    def project(tf: TableFrame) -> TableFrame | None:
+        columns = chosen(tf)
+        if not columns:
+            return None  # a table without columns holds nothing
+        key = tuple(k for k in tf.key if k in columns)
         positions = [tf.key.index(k) for k in key]
         empty = list(dict.fromkeys(tuple(v[i] for i in positions) for v in tf.empty))
-        frames.append(TableFrame(tf.frame.select(chosen), key, empty))
-    return merged_stream(ctx, node, frames)
+        return TableFrame(tf.frame.select(columns), key, empty)
+
+    return regrouped(ctx, node, inputs[0].frames, project,
+                     lambda tf: not set(tf.key) <= set(chosen(tf)))

@@ -17,7 +17,7 @@ from tsengine.flux.functions import CallContext
 from tsengine.flux.operators import OperatorError
 from tsengine.flux.registry import builtin
 from tsengine.plan.nodes import PlanNode, Stream
-from tsengine.stdlib.common import merged_stream, require_stream, with_key_value
+from tsengine.stdlib.common import regrouped, require_stream, with_key_value
 
 
 @dataclass(eq=False)
@@ -42,11 +42,12 @@ def set_(ctx: CallContext, tables: Any, key: Any, value: Any) -> Stream:
 @implements(Set)
 def run_set(ctx: ExecContext, node: PlanNode, inputs: list[TableStream]) -> TableStream:
     assert isinstance(node, Set)
-    frames = []
-    for tf in inputs[0].frames:
+
+    def assign(tf: TableFrame) -> TableFrame:
         frame = tf.frame.with_columns(pl.lit(node.value, pl.String).alias(node.key))
         empty = tf.empty
         if node.key in tf.key:
             empty = with_key_value(tf.empty, tf.key.index(node.key), node.value)
-        frames.append(TableFrame(frame, tf.key, empty))
-    return merged_stream(ctx, node, frames)
+        return TableFrame(frame, tf.key, empty)
+
+    return regrouped(ctx, node, inputs[0].frames, assign, lambda tf: node.key in tf.key)
