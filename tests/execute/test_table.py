@@ -66,3 +66,16 @@ def test_frames_sharing_key_values_merge_and_type_collisions_fail():
     clash = pl.DataFrame({"host": ["a"], "_value": ["s"]})
     with pytest.raises(SchemaError, match='column "_value" is both of type float and string'):
         merge_same_keys([TableFrame(a, ("host",)), TableFrame(clash, ("host",))])
+
+
+def test_table_ids_name_each_table_by_one_integer():
+    import polars as pl
+
+    from tsengine.execute.pertable import table_ids
+
+    contiguous = pl.DataFrame({"h": ["a", "a", "b", None, None], "v": [1, 2, 3, 4, 5]})
+    assert table_ids(contiguous, ["h"]).to_list() == [0, 0, 1, 2, 2]
+    interleaved = pl.DataFrame({"h": ["b", "a", "b", None], "z": [1, 1, 1, 1]})
+    ids = table_ids(interleaved, ["h", "z"]).to_list()
+    assert ids[0] == ids[2] and len({ids[0], ids[1], ids[3]}) == 3
+    assert table_ids(interleaved, []).to_list() == [0, 0, 0, 0]

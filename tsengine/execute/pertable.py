@@ -26,3 +26,23 @@ def aggregate(frame: pl.DataFrame, key: Sequence[str], aggs: Sequence[pl.Expr]) 
     if not key:
         return frame.select(aggs) if frame.height else frame.select(aggs).head(0)
     return frame.group_by(list(key), maintain_order=True).agg(aggs)
+
+
+def table_ids(frame: pl.DataFrame, key: Sequence[str], name: str = "\0table") -> pl.Series:
+    """A small integer per row naming its table, so per-table work can group on one integer
+    column instead of the key's columns (strings, mostly).
+
+    Rows of a table are usually contiguous (storage reads keep them so), and then the id is
+    the run number, found in one pass; otherwise it is the dense rank of the key values.
+    """
+    if not key or not frame.height:
+        return pl.Series(name, [0] * frame.height, dtype=pl.Int64)
+    names = list(key)
+    changed = pl.any_horizontal(pl.col(c).ne_missing(pl.col(c).shift()) for c in names)
+    runs = frame.select(changed.fill_null(True).cast(pl.Int64).cum_sum().alias(name) - 1)
+    run_ids = runs.to_series()
+    distinct = frame.select(pl.struct(names).hash().n_unique()).item()
+    if run_ids[-1] + 1 == distinct:  # each table is one run (a hash collision only lowers
+        return run_ids               # `distinct`, which then sends us to the exact path)
+    ranks = frame.select(pl.struct(names).rank("dense").cast(pl.Int64) - 1)
+    return ranks.to_series().alias(name)

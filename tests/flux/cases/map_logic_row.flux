@@ -1,0 +1,5 @@
+from(bucket: "test")
+    |> range(start: 2024-01-01T00:00:00Z, stop: 2024-01-01T01:00:00Z)
+    |> pivot(rowKey: ["_time"], columnKey: ["_field"], valueColumn: "_value")
+    |> map(fn: (row) => ({row with any: row.y > 2.0 or row.x > 2.0}))
+    |> map(fn: (row) => ({row with all: row.y > 2.0 and row.x > 0.5}))

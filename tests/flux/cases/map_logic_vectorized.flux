@@ -1,0 +1,5 @@
+from(bucket: "test")
+    |> range(start: 2024-01-01T00:00:00Z, stop: 2024-01-01T01:00:00Z)
+    |> pivot(rowKey: ["_time"], columnKey: ["_field"], valueColumn: "_value")
+    |> map(fn: (r) => ({r with any: r.y > 2.0 or r.x > 2.0}))
+    |> map(fn: (r) => ({r with all: r.y > 2.0 and r.x > 0.5}))
