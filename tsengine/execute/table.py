@@ -111,7 +111,18 @@ def _key_tuple(key: tuple[str, ...], times: list[str], values: tuple[object, ...
 
 def _split_by_key(frame: pl.DataFrame, key: tuple[str, ...]
                   ) -> Iterator[tuple[tuple[object, ...], pl.DataFrame]]:
-    """Each key's rows, in order of first appearance, as zero-copy slices.
+    """Each key's rows as zero-copy slices, tables in key order (one type per column, so
+    Polars' order is the canonical one)."""
+    frame, keys, times = _table_slices(frame, key)
+    keys = keys.sort(keys.columns[:len(key)], nulls_last=False, maintain_order=True)
+    for *row, start, end in keys.rows():
+        yield _key_tuple(key, times, tuple(row)), frame.slice(start, end - start)
+
+
+def _table_slices(frame: pl.DataFrame, key: tuple[str, ...]
+                  ) -> tuple[pl.DataFrame, pl.DataFrame, list[str]]:
+    """The frame with each table's rows contiguous, and per table its key values (time
+    columns as ns) with the `\0start`/`\0end` of its rows, in order of first appearance.
 
     Rows of one table are usually contiguous already (storage reads and most transformations
     keep them so); otherwise a stable sort by first appearance makes them so.
@@ -124,12 +135,9 @@ def _split_by_key(frame: pl.DataFrame, key: tuple[str, ...]
                  .sort("\0first", maintain_order=True).drop("\0first"))
         frame = exact.drop(f"\0{t}" for t in times)
         starts = _run_starts(exact, names)
-    # tables in key order (one type per column, so Polars' order is the canonical one)
     keys = exact[starts].select(names).with_columns(
         pl.Series("\0start", starts), pl.Series("\0end", [*starts[1:], exact.height]))
-    keys = keys.sort(names, nulls_last=False, maintain_order=True)
-    for *row, start, end in keys.rows():
-        yield _key_tuple(key, times, tuple(row)), frame.slice(start, end - start)
+    return frame, keys, times
 
 
 def _run_starts(frame: pl.DataFrame, names: list[str]) -> list[int]:
@@ -168,6 +176,9 @@ class TableStream:
         """Every table of every frame, in the canonical order of their group keys."""
         if len(self.frames) == 1:
             yield from self.frames[0].tables()  # already in order
+            return
+        if _one_key_schema(self.frames):
+            yield from _tables_of_one_key(self.frames)
             return
         tables = [t for tf in self.frames for t in tf.tables()]
         tables.sort(key=table_order)
@@ -217,6 +228,30 @@ def ranked(frames: list[TableFrame]) -> list[TableFrame]:
         frame = exact.join(table, on=names, how="left", nulls_equal=True, maintain_order="left")
         out.append(TableFrame(frame.drop(f"\0{t}" for t in times), tf.key, tf.empty))
     return out
+
+
+def _one_key_schema(frames: list[TableFrame]) -> bool:
+    """Whether frames share their key columns and key types, and hold no empty tables (so
+    their tables can be ordered together by one Polars sort)."""
+    first = frames[0]
+    return bool(first.key) and all(
+        tf.key == first.key and not tf.empty and tf.frame.height
+        and all(tf.frame.schema[k] == first.frame.schema[k] for k in first.key)
+        for tf in frames)
+
+
+def _tables_of_one_key(frames: list[TableFrame]) -> Iterator[Table]:
+    """The tables of frames of one key schema, in canonical order."""
+    key = frames[0].key
+    parts, listed = [], []
+    for i, tf in enumerate(frames):
+        frame, keys, times = _table_slices(tf.frame, key)
+        parts.append(frame)
+        listed.append(keys.with_columns(pl.lit(i, pl.Int64).alias("\0frame")))
+    keys = pl.concat(listed, how="vertical")
+    keys = keys.sort(keys.columns[:len(key)], nulls_last=False, maintain_order=True)
+    for *row, start, end, i in keys.rows():
+        yield Table(key, _key_tuple(key, times, tuple(row)), parts[i].slice(start, end - start))
 
 
 def merge_same_keys(frames: list[TableFrame]) -> list[TableFrame]:
