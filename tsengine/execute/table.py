@@ -177,7 +177,7 @@ class TableStream:
         if len(self.frames) == 1:
             yield from self.frames[0].tables()  # already in order
             return
-        if _one_key_schema(self.frames):
+        if len(self.frames) > 1 and _one_key_schema(self.frames):
             yield from _tables_of_one_key(self.frames)
             return
         tables = [t for tf in self.frames for t in tf.tables()]

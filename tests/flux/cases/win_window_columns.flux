@@ -1,0 +1,5 @@
+from(bucket: "test")
+    |> range(start: 2024-01-01T00:00:30Z, stop: 2024-01-01T00:05:00Z)
+    |> filter(fn: (r) => r._measurement == "cpu" and r.host == "a")
+    |> duplicate(column: "_time", as: "t")
+    |> window(every: 2m, timeColumn: "t", startColumn: "ws", stopColumn: "we")

@@ -1,0 +1,4 @@
+from(bucket: "test")
+    |> range(start: 2024-01-01T00:00:00Z, stop: 2024-01-01T00:05:00Z)
+    |> drop(columns: ["_time"])
+    |> window(every: 1m)
