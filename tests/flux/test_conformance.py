@@ -34,7 +34,7 @@ def _engine(path: Path, clock, name: str, compacted: bool) -> Engine:
     return engine
 
 
-def _test_there_are_enough_cases():
+def test_there_are_enough_cases():
     assert len(NAMES) >= 60, f"only {len(NAMES)} conformance cases"
 
 
