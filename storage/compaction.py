@@ -77,7 +77,9 @@ def compact_measurement(catalog: Catalog, root: Path, m: Measurement,
                 if old else rows.head(0)
             )
             merged = resolve_duplicates(pl.concat([existing, rows]), ["time", *tags], fields)
-            merged = merged.drop(SEQ).sort([*tags, "time"], nulls_last=True)
+            # series in the order of their tag values by tag name, as queries order them
+            by_name = sorted(tags, key=lambda c: m.column(c).name)
+            merged = merged.drop(SEQ).sort([*by_name, "time"], nulls_last=True)
             path = day_dir(root, m.bucket_id, m.id, day) / f"part-{uuid.uuid4().hex}.parquet"
             write_parquet_atomically(merged, path)
             times = merged["time"]

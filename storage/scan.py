@@ -186,7 +186,7 @@ def _to_long(wide: pl.LazyFrame, m: Measurement, read: MeasurementRead, group: F
              tags: Sequence[str], missing: str | None) -> pl.LazyFrame:
     frame = _matching(wide, m, group, missing)
     out_tags = [c for c in read.tag_columns if m.column(c).name in tags]
-    names = {f.col: f.name for f in group.fields}
+    names = {f.col: f.name for f in sorted(group.fields, key=lambda f: f.name)}
     long = frame.unpivot(
         on=list(names), index=["time", *out_tags], variable_name="_field", value_name="_value"
     ).drop_nulls("_value")

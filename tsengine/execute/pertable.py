@@ -39,10 +39,11 @@ def table_ids(frame: pl.DataFrame, key: Sequence[str], name: str = "\0table") ->
         return pl.Series(name, [0] * frame.height, dtype=pl.Int64)
     names = list(key)
     changed = pl.any_horizontal(pl.col(c).ne_missing(pl.col(c).shift()) for c in names)
-    runs = frame.select(changed.fill_null(True).cast(pl.Int64).cum_sum().alias(name) - 1)
-    run_ids = runs.to_series()
-    distinct = frame.select(pl.struct(names).hash().n_unique()).item()
-    if run_ids[-1] + 1 == distinct:  # each table is one run (a hash collision only lowers
-        return run_ids               # `distinct`, which then sends us to the exact path)
+    changed = changed.fill_null(True)
+    runs = frame.select(changed.alias("\0new"), changed.cast(pl.Int64).cum_sum().alias(name) - 1)
+    # each table is one run when no two runs share key values (checked on one row per run)
+    firsts = frame.filter(runs.get_column("\0new")).select(names)
+    if not firsts.is_duplicated().any():
+        return runs.get_column(name)
     ranks = frame.select(pl.struct(names).rank("dense").cast(pl.Int64) - 1)
     return ranks.to_series().alias(name)

@@ -47,12 +47,30 @@ def stream_from_scan(frames: dict[FieldType, pl.LazyFrame], start: int | None = 
                 part = frame.filter(pl.all_horizontal(
                     pl.col(t).is_not_null() == has for t, has in zip(tags, pattern, strict=True)))
             key_tags = sorted([*present, *core])
-            part = part.select(*bounds, *row, *key_tags).sort([*key_tags, "_time"])
+            part = part.select(*bounds, *row, *key_tags)
+            if not _sorted_by(part, key_tags):
+                part = part.sort([*key_tags, "_time"])
             out.append(TableFrame(part, (*bound_key, *key_tags)))
     # frames in an order that does not depend on what else the scan read (so a pushed
     # predicate cannot change how later merges stack them): by key columns, then value type
     out.sort(key=lambda tf: (tf.key, str(tf.frame.schema.get("_value"))))
     return TableStream(out)
+
+
+def _sorted_by(frame: pl.DataFrame, key: list[str]) -> bool:
+    """Whether rows are already in table order (keys ascending, time ascending within each):
+    Parquet partitions store series in that order, so a read of one day usually is."""
+    if "_time" not in frame.columns or frame.height < 2:
+        return frame.height < 2
+    if not key:
+        return frame.get_column("_time").is_sorted()
+    new = frame.select(pl.any_horizontal(pl.col(c).ne_missing(pl.col(c).shift()) for c in key)
+                       .fill_null(True)).to_series()
+    firsts = frame.select(key).filter(new)
+    if firsts.is_duplicated().any() or not firsts.equals(firsts.sort(key, nulls_last=False)):
+        return False
+    back = frame.select(pl.col("_time").diff() < 0).to_series()
+    return not (back & ~new).any()
 
 
 def _presence_patterns(frame: pl.DataFrame, tags: list[str]) -> list[tuple[bool, ...]]:

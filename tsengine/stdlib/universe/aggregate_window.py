@@ -52,6 +52,7 @@ from tsengine.stdlib.universe.window import (
     window_spec,
 )
 
+TABLE = "\0table"  # a row's table, as one integer
 NATIVE: dict[type[PlanNode], str] = {Count: "count", Sum: "sum", Mean: "mean"}
 NUMERIC = ("int", "uint", "float")
 
@@ -278,19 +279,33 @@ def _aggregate(node: AggregateWindowNative, dtype: pl.DataType) -> pl.Expr:
 
 
 def _native_frame(node: AggregateWindowNative, tf: TableFrame, bounds: Bounds) -> TableFrame:
+    """The windows of every table of a frame, computed on one integer table id instead of
+    the key's columns (strings, mostly), which are joined back once per table at the end."""
     key = list(tf.key)
     dtype = tf.frame.schema[node.column]
     time_ns = pl.col("_time").dt.epoch("ns")
     rows = tf.frame.select(*key, pl.col(node.column), time_ns.alias("\0t"))
     rows = rows.filter(pl.col("\0t").is_not_null())
-    if not _sorted_in_tables(rows, key):
-        rows = rows.sort([*key, "\0t"], nulls_last=False, maintain_order=True)
+    rows = rows.with_columns(pertable.table_ids(rows, key, TABLE))
+    tables = rows.select(TABLE, *key).unique(TABLE, keep="first", maintain_order=True)
+    if tf.empty and not key:  # the one table, without rows
+        tables = pl.DataFrame({TABLE: [0]}, schema={TABLE: pl.Int64})
+    elif tf.empty:  # tables without rows get ids after the others
+        extra = key_rows(tf, tf.empty).with_row_index(TABLE, offset=tables.height)
+        tables = pl.concat([tables, extra.select(TABLE, *key).with_columns(
+            pl.col(TABLE).cast(pl.Int64))], how="vertical")
+    rows = rows.select(TABLE, node.column, "\0t")
+    ids = [TABLE]
+    if not _sorted_in_tables(rows, ids):
+        rows = rows.sort([TABLE, "\0t"], maintain_order=True)
     value_dtype = pl.Int64() if node.fn == "count" else \
         pl.Float64() if node.fn == "mean" else dtype
-    result = _aggregate_windows(node, rows, key, bounds, dtype, value_dtype)
+    result = _aggregate_windows(node, rows, ids, bounds, dtype, value_dtype)
     if node.create_empty:
-        result = _with_empty_windows(node, tf, result, key, bounds, value_dtype)
-    result = result.sort([*key, INDEX], nulls_last=False, maintain_order=True)
+        result = _with_empty_windows(node, tables.select(TABLE), result, ids, bounds,
+                                     value_dtype)
+    result = result.sort([TABLE, INDEX], maintain_order=True)
+    result = result.join(tables, on=TABLE, how="left", maintain_order="left")
     time = pl.col(START if node.use_start else STOP).cast(TIME_DTYPE).alias("_time")
     bound_values = [pl.lit(bounds[0], pl.Int64).cast(TIME_DTYPE).alias("_start"),
                     pl.lit(bounds[1], pl.Int64).cast(TIME_DTYPE).alias("_stop")]
@@ -315,6 +330,13 @@ def _aggregate_windows(node: AggregateWindowNative, rows: pl.DataFrame, key: lis
     t = pl.col("\0t")
     inside = (t >= lo) & (t < hi)
     agg = _aggregate(node, dtype).cast(value_dtype).alias(node.column)
+    if rows.select(inside.all()).item():
+        # every row in the range (a storage read's are): each window holding one overlaps the
+        # range, so the windows are exactly the groups; START/STOP follow from INDEX
+        assigned = windows.assign(rows, t, node.spec, bounds)
+        return (assigned.group_by([*key, INDEX], maintain_order=True)
+                .agg(pl.col(START).first(), pl.col(STOP).first(), agg)
+                .select(*key, INDEX, START, STOP, node.column))
     start, stop = node.spec.bounds(pl.col(INDEX))
     assigned = windows.assign(rows, t, node.spec, bounds).with_columns(
         ((start < hi) & (stop > lo)).alias("\0overlaps"))
@@ -350,19 +372,13 @@ def _sorted_in_tables(rows: pl.DataFrame, key: list[str]) -> bool:
     return not here.join(before, on=["\0i", *key], nulls_equal=True).height
 
 
-def _with_empty_windows(node: AggregateWindowNative, tf: TableFrame, result: pl.DataFrame,
+def _with_empty_windows(node: AggregateWindowNative, tables: pl.DataFrame, result: pl.DataFrame,
                         key: list[str], bounds: Bounds, dtype: pl.DataType) -> pl.DataFrame:
     """A row for every window of the range and table (upstream's createEmptyWindows): the
     computed value where there is one, else count 0 and null for the others. Windows of rows
-    outside the range are left out."""
+    outside the range are left out. `tables` lists every table by its key columns."""
     every = windows.within(node.spec, bounds)
-    if key:
-        tables = tf.frame.select(key)
-        if tf.empty:
-            tables = pl.concat([tables, key_rows(tf, tf.empty)], how="vertical")
-        grid = tables.unique(maintain_order=True).join(every, how="cross")
-    else:
-        grid = every
+    grid = tables.join(every, how="cross") if key else every
     values = result.select(*key, INDEX, node.column)
     grid = grid.join(values, on=[*key, INDEX], how="left", nulls_equal=True)
     if node.fn == "count":
