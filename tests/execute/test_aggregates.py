@@ -95,6 +95,88 @@ def test_a_function_can_be_called_as_aggregate_window_calls_it(engine):
     assert values(result) == {("cpu", "a"): [8.0], ("cpu", "b"): [3.0]}
 
 
+
+# -- window |> aggregate on a storage read (InfluxDB's PushDownWindowAggregateRule) ----------
+STORAGE = ["_start", "_stop", "_value", "_field", "_measurement", "host"]
+GENERIC = ["_start", "_stop", "_field", "_measurement", "host", "_value"]
+
+
+@pytest.mark.parametrize("fn", ["count()", "sum()", "mean()", 'sum(column: "_value")'])
+def test_an_aggregate_of_windows_storage_can_make_has_storages_layout(engine, fn):
+    result = both(engine, CPU + f" |> window(every: 2m) |> {fn}")
+    assert [r[1] for r in result] == [STORAGE] * 3  # a: two windows, b: one
+
+
+@pytest.mark.parametrize("window", [
+    "window(every: 2m, offset: 1m)", "window(every: inf)", "window(every: 1mo)",
+    "window(every: 2m, createEmpty: true)"])
+def test_other_windows_storage_makes(engine, window):
+    result = both(engine, CPU + f" |> {window} |> count()")
+    assert {tuple(r[1]) for r in result} == {tuple(STORAGE)}
+
+
+def test_the_values_of_windowed_aggregates(engine):
+    result = both(engine, CPU + " |> window(every: 2m) |> mean()")
+    assert [(k["host"], (k["_start"].ns - T0) // MIN, v) for k, _, v in result] == [
+        ("a", 0, [2.0]), ("b", 0, [3.0]), ("a", 2, [4.0])]
+    empty = both(engine, CPU + ' |> filter(fn: (r) => r.host == "b")'
+                 " |> window(every: 2m, createEmpty: true) |> count()")
+    assert [v for _, _, v in empty] == [[1]] + [[0]] * 29
+
+
+@pytest.mark.parametrize("window", [
+    "window(every: 2m, period: 4m)", "window(every: 2m, offset: -1m)",
+    "window(period: 2m, every: 1m)", 'window(every: 2m, location: {zone: "UTC", offset: 1h})',
+    'window(every: 2m, timeColumn: "_time", startColumn: "s")'])
+def test_windows_storage_cannot_make_have_key_then_value(engine, window):
+    result = both(engine, CPU + f" |> {window} |> sum()")
+    assert all(r[1][-1] == "_value" for r in result)
+
+
+def test_windows_off_the_storage_read_have_key_then_value(engine):
+    result = both(engine, CPU + ' |> set(key: "u", value: "%") |> window(every: 2m) |> count()')
+    assert result[0][1][-1] == "_value"
+
+
+def test_selectors_of_windows_keep_the_read_layout(engine):
+    result = both(engine, CPU + " |> window(every: 2m) |> last()")
+    assert {tuple(r[1]) for r in result} == {
+        ("_start", "_stop", "_time", "_value", "_field", "_measurement", "host")}
+
+
+def test_storages_error_for_a_windowed_sum_of_strings(engine):
+    with pytest.raises(FluxRuntimeError, match="unsupported input type for sum aggregate: string"):
+        engine.query(RANGE + ' |> filter(fn: (r) => r._measurement == "log")'
+                     " |> window(every: 2m) |> sum()")
+
+
+# -- float sums: one value after another --------------------------------------------------
+def test_sums_add_in_row_order_as_upstreams_loop():
+    # Polars' grouped sum() gives 0.6 here; adding left to right gives ...01, as Go does
+    frame = pl.DataFrame({"k": ["a", "a", "a", "a"], "_value": [0.1, None, 0.2, 0.3]})
+    assert run_on(Sum(None), frame) == [("a", 0.6000000000000001)]
+    assert run_on(Mean(None), frame) == [("a", 0.6000000000000001 / 3)]
+    other_order = frame.with_columns(pl.Series("_value", [0.3, 0.2, None, 0.1]))
+    assert run_on(Sum(None), other_order) == [("a", 0.6)]
+
+
+def test_a_sum_of_negative_zeros_is_zero_as_from_go():
+    frame = pl.DataFrame({"k": ["a"], "_value": [-0.0]})
+    ((_, total),) = run_on(Sum(None), frame)
+    assert math.copysign(1.0, total) == 1.0
+
+
+def test_sums_in_row_order_pushed_down_or_not(engine):
+    engine.write("b", "\n".join(f"sums,host=a x={v} {T0 + i * MIN}"
+                                 for i, v in enumerate([0.1, 0.2, 0.3])) + "\n")
+    q = RANGE + ' |> filter(fn: (r) => r._measurement == "sums")'
+    assert "StorageAggregate(fn=sum" in engine.explain(q + " |> sum()")
+    assert values(both(engine, q + " |> sum()")) == {("sums", "a"): [0.6000000000000001]}
+    assert values(both(engine, q + " |> mean()")) == {("sums", "a"): [0.6000000000000001 / 3]}
+    assert values(both(engine, q + " |> window(every: 1h) |> sum()")) == {
+        ("sums", "a"): [0.6000000000000001]}
+
+
 # -- types -----------------------------------------------------------------------------------
 def by_field(engine, flux):
     """{(field, host): (dtype, values)} of the result tables."""

@@ -9,6 +9,7 @@ import pytest
 
 from tsengine.errors import FluxRuntimeError
 from tsengine.execute.table import TIME_DTYPE, TableFrame, TableStream
+from tsengine.flux.values import Time
 from tsengine.stdlib.universe.selectors import First, Last, Max, Min, run_selector
 
 T0 = 1704067200000000000
@@ -126,3 +127,25 @@ def test_bool_min_is_an_error():
     ctx = ExecContext(None, Interpreter(REGISTRY))
     with pytest.raises(FluxRuntimeError, match="MaxSelector has no implementation for type bool"):
         run_selector(ctx, Max(None), [TableStream([TableFrame(frame, ("k",))])])
+
+
+def test_tables_left_without_a_row_keep_their_exact_key_values():
+    # time key values to the nanosecond, null key values, and the input's own empty tables
+    frame = pl.DataFrame({
+        "t": pl.Series("t", [T0 + 1, T0 + 1, T0 + 2, None], pl.Int64).cast(TIME_DTYPE),
+        "h": ["a", "a", None, None],
+        "_value": [1.0, None, None, None],
+    })
+    stream = TableStream([TableFrame(frame, ("t", "h"), [(Time(T0 + 9), "z")])])
+    (out,) = run_selector(None, Last(None), [stream]).frames
+    assert out.frame["_value"].to_list() == [1.0]
+    assert sorted(out.empty, key=repr) == sorted(
+        [(Time(T0 + 9), "z"), (Time(T0 + 2), None), (None, None)], key=repr)
+    assert [t.key_values for t in out.tables()][-1] == (Time(T0 + 9), "z")
+
+
+def test_many_tables_with_rows_leave_no_empty_ones():
+    n = 10_000
+    frame = pl.DataFrame({"k": list(range(n)), "_value": [1.0] * n})
+    (out,) = run_selector(None, First(None), [TableStream([TableFrame(frame, ("k",))])]).frames
+    assert out.frame.height == n and out.empty == []

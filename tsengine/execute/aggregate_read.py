@@ -39,10 +39,14 @@ def _aggregate(fn: str, value: pl.Expr, time: pl.Expr) -> tuple[pl.Expr, pl.Expr
     present = value.is_not_null()
     if fn == "count":
         return value.count().cast(pl.Int64), None
+    # a running sum in time order (a null cell adds 0): storage's loop adds the values one
+    # after another, as the plain plan does with its rows in time order; Polars' sum() would
+    # add them in another order, which can change a float's last digit
+    total = value.sort_by(time).fill_null(0).cum_sum().last()
     if fn == "sum":
-        return value.sum(), None
+        return total, None
     if fn == "mean":
-        return value.sum().cast(pl.Float64) / value.count(), None
+        return total.cast(pl.Float64) / value.count(), None
     chosen: Callable[[], pl.Expr] = {
         "first": lambda: pl.when(present).then(time).arg_min(),
         "last": lambda: pl.when(present).then(time).arg_max(),

@@ -5,9 +5,15 @@ every other column is dropped. A table without rows still gives its row (count 0
 null). As upstream's SimpleAggregate: a missing column, a key column or a type the function
 cannot take is an error.
 
-InfluxDB pushes a bare `count`, `sum` or `mean` of `_value` directly on a storage read into its
-storage, which lays the row out as `_start, _stop, _value, <other key columns>`; the node
-remembers (at call time) whether it sits there, so the layout does not depend on our planner.
+InfluxDB pushes a `count`, `sum` or `mean` of `_value` directly on a storage read, or on a
+`window()` storage can compute directly on one, into its storage (PushDownBareAggregateRule,
+PushDownWindowAggregateRule), which lays the row out as `_start, _stop, _value, <other key
+columns>`; the node remembers (at call time) whether it sits there, so the layout does not
+depend on our planner. (first/last/min/max are pushed too, but storage keeps their rows in the
+read's layout, which is the plain one.)
+
+Sums add the values one after another in row order, as upstream's loops do: Polars' grouped
+sum adds in another order, which can change the last digit of a float.
 """
 
 from __future__ import annotations
@@ -29,6 +35,7 @@ from tsengine.flux.values import Time
 from tsengine.plan.nodes import PlanNode, Stream
 from tsengine.stdlib.common import require_stream
 from tsengine.stdlib.universe.filter import reads_storage
+from tsengine.stdlib.universe.window import Window, pushable
 
 NUMERIC = ("int", "uint", "float")
 # InfluxDB storage's names for field types, in its "unsupported input type" errors
@@ -89,7 +96,7 @@ class Sum(Aggregate):
 
     def expr(self, dtype: pl.DataType) -> pl.Expr:
         col = pl.col(self.column)
-        return pl.when(col.count() > 0).then(col.sum())
+        return pl.when(col.count() > 0).then(sequential_sum(col, dtype))
 
 
 @dataclass(eq=False)
@@ -103,10 +110,17 @@ class Mean(Aggregate):
 
     def expr(self, dtype: pl.DataType) -> pl.Expr:
         col = pl.col(self.column)
-        return pl.when(col.count() > 0).then(col.sum().cast(pl.Float64) / col.count())
+        total = sequential_sum(col, dtype).cast(pl.Float64)
+        return pl.when(col.count() > 0).then(total / col.count())
 
     def out_dtype(self, dtype: pl.DataType) -> pl.DataType:
         return pl.Float64()
+
+
+def sequential_sum(value: pl.Expr, dtype: pl.DataType) -> pl.Expr:
+    """The sum of the non-null values added one after another in row order, from zero, as
+    upstream's loops add them (a running sum starts from +0, as Go's: the sum of -0.0 is 0)."""
+    return value.fill_null(pl.lit(0, dtype)).cum_sum().last()
 
 
 @dataclass(eq=False)
@@ -161,8 +175,19 @@ def _call(ctx: CallContext, cls: type[Aggregate], tables: Any, column: Any, **ex
     tables = require_stream(name, tables)
     if not isinstance(column, str):
         raise OperatorError(f"{name}(): column must be a string")
-    on_storage = cls in PUSHED and column == "_value" and reads_storage(tables.node)
+    on_storage = cls in PUSHED and column == "_value" and storage_computes(tables.node)
     return Stream(cls(tables.node, column, on_storage, **extra, span=ctx.span))
+
+
+def storage_computes(node: PlanNode) -> bool:
+    """Whether InfluxDB's storage computes an aggregate of this input: a storage read, or a
+    window of one whose windows storage can make (its isPushableWindow: every == period,
+    nothing negative, UTC, the default time and bound columns; createEmpty either way)."""
+    if isinstance(node, Window):
+        columns = (node.time_column, node.start_column, node.stop_column)
+        return pushable(node.spec) and columns == ("_time", "_start", "_stop") \
+            and reads_storage(node.input)
+    return reads_storage(node)
 
 
 def _builtin(cls: type[Aggregate]) -> None:

@@ -116,11 +116,17 @@ def zero_filled(frame: pl.DataFrame, key: tuple[str, ...]) -> pl.DataFrame:
 
 
 def still_empty(tf: TableFrame, frame: pl.DataFrame) -> list[tuple[object, ...]]:
-    """Key values of the input's tables that have no row in `frame`."""
+    """Key values of the input's tables that have no row in `frame` (the chosen rows).
+
+    One anti-join finds the tables that lost every row (usually none): only their keys
+    become Python values, not every table's.
+    """
     if not tf.key:
         return [()] if (tf.frame.height or tf.empty) and not frame.height else []
-    lost = key_values(tf.frame, tf.key) - key_values(frame, tf.key)
-    return [*tf.empty, *sorted(lost, key=repr)]
+    key = list(tf.key)
+    lost = (tf.frame.select(key).unique()
+            .join(frame.select(key), on=key, how="anti", nulls_equal=True))
+    return [*tf.empty, *sorted(key_values(lost, tf.key), key=repr)]
 
 
 @implements(First)

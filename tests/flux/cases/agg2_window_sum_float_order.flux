@@ -1,0 +1,5 @@
+// storage's windowed sum adds in time order too
+from(bucket: "test")
+    |> range(start: 2024-01-01T00:00:00Z, stop: 2024-01-01T01:00:00Z)
+    |> window(every: 30m)
+    |> sum()
