@@ -6,6 +6,7 @@ from __future__ import annotations
 import random
 
 import pytest
+from helpers import agree, write_bucket
 
 from tsengine.errors import FluxRuntimeError
 from tsengine.flux.values import Time
@@ -21,32 +22,23 @@ GENERIC = ["_start", "_stop", "_field", "_measurement", "host", "_value", "_time
 
 @pytest.fixture
 def engine(engine):
-    engine.create_bucket("b")
-    engine.write("b", "\n".join([
+    return write_bucket(engine, [
         f"cpu,host=a usage=1 {T0}", f"cpu,host=a usage=2 {T0 + 40 * SEC}",
         f"cpu,host=a usage=3 {T0 + 80 * SEC}", f"cpu,host=a usage=4 {T0 + 130 * SEC}",
         f"cpu,host=a usage=5 {T0 + 290 * SEC}", f"cpu,host=b usage=10 {T0 + 20 * SEC}",
         f"cpu,host=b usage=20 {T0 + 210 * SEC}", f'log,host=a msg="x" {T0 + 40 * SEC}',
-    ]) + "\n")
-    return engine
+    ])
 
 
 def at(seconds: int) -> Time:
     return Time(T0 + seconds * SEC)
 
 
-def tables(engine, flux, off=False):
-    """(key record, columns, _time ns list, _value list) per table."""
-    rules = ("all",) if off else ()
-    return [(t.key_record(), t.frame.columns, t.frame["_time"].dt.epoch("ns").to_list(),
-             t.frame["_value"].to_list())
-            for t in engine.query(flux, disabled_rules=rules)["_result"]]
-
-
 def both(engine, flux):
-    on = tables(engine, flux)
-    assert on == tables(engine, flux, off=True)
-    return on
+    """(key record, columns, _time ns list, _value list) per table, rules on and off alike."""
+    return agree(engine, flux, lambda t: (t.key_record(), t.frame.columns,
+                                          t.frame["_time"].dt.epoch("ns").to_list(),
+                                          t.frame["_value"].to_list()))
 
 
 def times(*seconds):

@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-from types import SimpleNamespace
-
 import polars as pl
 import pytest
+from helpers import agree, bare_context, column_lists, write_bucket
 
 from tsengine.errors import FluxRuntimeError
-from tsengine.execute.executor import ExecContext
 from tsengine.execute.table import TableStream
 from tsengine.stdlib.universe.cumulative_sum import CumulativeSum, run_cumulative_sum
 
@@ -19,25 +17,19 @@ RANGE = 'from(bucket: "b") |> range(start: 2024-01-01T00:00:00Z, stop: 2024-01-0
 
 @pytest.fixture
 def engine(engine):
-    engine.create_bucket("b")
-    engine.write("b", "\n".join([
+    return write_bucket(engine, [
         f"i,host=a v=1i {T0}", f"i,host=a v=3i {T0 + S}", f"i,host=a v=-2i {T0 + 2 * S}",
         f"i,host=b v=5i {T0}",
         f"u,host=a v=9u {T0}", f"u,host=a v=3u {T0 + S}",
         f"f,host=a v=1.5 {T0}", f"f,host=a v=0.25 {T0 + S}",
         f's,host=a v="x" {T0}', f's,host=a v="y" {T0 + S}',
-    ]) + "\n")
-    return engine
+    ])
 
 
 def both(engine, flux):
-    def run(**kw):
-        return [(t.key_record()["_measurement"], t.key_record()["host"],
-                 t.frame.schema["_value"], t.frame["_value"].to_list())
-                for t in engine.query(flux, **kw)["_result"]]
-    on, off = run(), run(disabled_rules=("all",))
-    assert on == off
-    return on
+    """(measurement, host, _value type, values) per table, rules on and off alike."""
+    return agree(engine, flux, lambda t: (t.key_record()["_measurement"], t.key_record()["host"],
+                                          t.frame.schema["_value"], t.frame["_value"].to_list()))
 
 
 def test_running_sums_keep_the_type_and_restart_per_table(engine):
@@ -70,18 +62,16 @@ def test_a_string_key_column_is_passed_through(engine):
 
 def test_a_numeric_key_column_is_an_error():
     frame = pl.DataFrame({"v": [1, 1]})
-    ctx = ExecContext(None, SimpleNamespace(source=None))  # type: ignore[arg-type]
     with pytest.raises(FluxRuntimeError, match='group key column "v"'):
-        run_cumulative_sum(ctx, CumulativeSum(None, ("v",)),  # type: ignore[arg-type]
+        run_cumulative_sum(bare_context(), CumulativeSum(None, ("v",)),  # type: ignore[arg-type]
                            [TableStream.of(frame, ["v"])])
 
 
 def run(values, dtype=pl.Int64):
     frame = pl.DataFrame({"k": ["a"] * len(values), "v": pl.Series(values, dtype=dtype)})
-    ctx = ExecContext(None, SimpleNamespace(source=None))  # type: ignore[arg-type]
-    out = run_cumulative_sum(ctx, CumulativeSum(None, ("v",)),  # type: ignore[arg-type]
+    out = run_cumulative_sum(bare_context(), CumulativeSum(None, ("v",)),  # type: ignore[arg-type]
                              [TableStream.of(frame, ["k"])])
-    return [t.frame["v"].to_list() for t in out.tables()]
+    return column_lists(out, "v")
 
 
 def test_a_null_row_gets_the_sum_so_far():

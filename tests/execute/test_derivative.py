@@ -3,13 +3,11 @@ initialZero, and the time and type errors."""
 
 from __future__ import annotations
 
-from types import SimpleNamespace
-
 import polars as pl
 import pytest
+from helpers import agree, bare_context, column_lists, write_bucket
 
 from tsengine.errors import FluxRuntimeError
-from tsengine.execute.executor import ExecContext
 from tsengine.execute.table import TIME_DTYPE, TableStream
 from tsengine.stdlib.universe.derivative import Derivative, run_derivative
 
@@ -20,25 +18,19 @@ RANGE = 'from(bucket: "b") |> range(start: 2024-01-01T00:00:00Z, stop: 2024-01-0
 
 @pytest.fixture
 def engine(engine):
-    engine.create_bucket("b")
-    engine.write("b", "\n".join([
+    return write_bucket(engine, [
         f"i,host=a v=1i {T0}", f"i,host=a v=3i {T0 + 10 * S}", f"i,host=a v=2i {T0 + 20 * S}",
         f"i,host=a v=7i {T0 + 30 * S}", f"i,host=b v=5i {T0}",
         f"u,host=a v=9u {T0}", f"u,host=a v=3u {T0 + 60 * S}",
         f"f,host=a v=1.5 {T0}", f"f,host=a v=0.5 {T0 + 4 * S}", f"f,host=a v=2 {T0 + 5 * S}",
         f's,host=a v="x" {T0}',
-    ]) + "\n")
-    return engine
+    ])
 
 
 def both(engine, flux):
     """(host, _value type, values) per table, rules on and off alike."""
-    def run(**kw):
-        return [(t.key_record()["host"], t.frame.schema["_value"], t.frame["_value"].to_list())
-                for t in engine.query(flux, **kw)["_result"]]
-    on, off = run(), run(disabled_rules=("all",))
-    assert on == off
-    return on
+    return agree(engine, flux, lambda t: (t.key_record()["host"], t.frame.schema["_value"],
+                                          t.frame["_value"].to_list()))
 
 
 def series(engine, measurement, args=""):
@@ -103,9 +95,8 @@ def run(values, times, dtype=pl.Int64, **options):
                           "_time": pl.Series(times, dtype=pl.Int64).cast(TIME_DTYPE)})
     node = Derivative(None, options.get("unit", S), options.get("nonNegative", False),  # type: ignore[arg-type]
                       ("v",), "_time", options.get("initialZero", False))
-    ctx = ExecContext(None, SimpleNamespace(source=None))  # type: ignore[arg-type]
-    out = run_derivative(ctx, node, [TableStream.of(frame, ["k"])])
-    return [t.frame["v"].to_list() for t in out.tables()]
+    out = run_derivative(bare_context(), node, [TableStream.of(frame, ["k"])])
+    return column_lists(out, "v")
 
 
 def test_a_null_value_gives_null_and_the_rate_spans_back_to_the_last_value():

@@ -3,13 +3,11 @@ initialZero and keepFirst, and the type errors."""
 
 from __future__ import annotations
 
-from types import SimpleNamespace
-
 import polars as pl
 import pytest
+from helpers import agree, bare_context, column_lists, key_without_bounds, write_bucket
 
 from tsengine.errors import FluxRuntimeError
-from tsengine.execute.executor import ExecContext
 from tsengine.execute.table import TableStream
 from tsengine.stdlib.universe.difference import Difference, run_difference
 
@@ -20,26 +18,19 @@ RANGE = 'from(bucket: "b") |> range(start: 2024-01-01T00:00:00Z, stop: 2024-01-0
 
 @pytest.fixture
 def engine(engine):
-    engine.create_bucket("b")
-    engine.write("b", "\n".join([
+    return write_bucket(engine, [
         f"i,host=a v=1i {T0}", f"i,host=a v=3i {T0 + S}", f"i,host=a v=2i {T0 + 2 * S}",
         f"i,host=a v=7i {T0 + 3 * S}", f"i,host=b v=5i {T0}",
         f"u,host=a v=9u {T0}", f"u,host=a v=3u {T0 + S}", f"u,host=a v=4u {T0 + 2 * S}",
         f"f,host=a v=1.5 {T0}", f"f,host=a v=0.5 {T0 + S}", f"f,host=a v=2 {T0 + 2 * S}",
         f's,host=a v="x" {T0}',
-    ]) + "\n")
-    return engine
+    ])
 
 
 def both(engine, flux):
     """(key record without bounds, _value type, values) per table, rules on and off alike."""
-    def run(**kw):
-        return [({k: v for k, v in t.key_record().items() if k not in ("_start", "_stop")},
-                 t.frame.schema["_value"], t.frame["_value"].to_list())
-                for t in engine.query(flux, **kw)["_result"]]
-    on, off = run(), run(disabled_rules=("all",))
-    assert on == off
-    return on
+    return agree(engine, flux, lambda t: (key_without_bounds(t), t.frame.schema["_value"],
+                                          t.frame["_value"].to_list()))
 
 
 def series(engine, measurement, args=""):
@@ -116,9 +107,8 @@ def run(values, dtype=pl.Int64, **options):
     frame = pl.DataFrame({"k": ["a"] * len(values), "v": pl.Series(values, dtype=dtype)})
     node = Difference(None, options.get("nonNegative", False), ("v",),  # type: ignore[arg-type]
                       options.get("keepFirst", False), options.get("initialZero", False))
-    ctx = ExecContext(None, SimpleNamespace(source=None))  # type: ignore[arg-type]
-    out = run_difference(ctx, node, [TableStream.of(frame, ["k"])])
-    return [t.frame["v"].to_list() for t in out.tables()]
+    out = run_difference(bare_context(), node, [TableStream.of(frame, ["k"])])
+    return column_lists(out, "v")
 
 
 def test_a_null_stays_null_and_is_not_the_previous_value():
@@ -134,9 +124,8 @@ def test_leading_nulls_make_the_first_value_null_or_zero():
 def test_tables_are_computed_apart():
     frame = pl.DataFrame({"k": ["a", "a", "b", "b", "a"], "v": [1, 2, 10, 30, 4]})
     node = Difference(None, False, ("v",), False, False)  # type: ignore[arg-type]
-    ctx = ExecContext(None, SimpleNamespace(source=None))  # type: ignore[arg-type]
-    out = run_difference(ctx, node, [TableStream.of(frame, ["k"])])
-    assert [t.frame["v"].to_list() for t in out.tables()] == [[1, 2], [20]]
+    out = run_difference(bare_context(), node, [TableStream.of(frame, ["k"])])
+    assert column_lists(out, "v") == [[1, 2], [20]]
 
 
 def test_uint_wraps_as_int64_and_initial_zero_needs_a_value_below_2_63():

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from helpers import write_bucket
 
 from tsengine.errors import FluxRuntimeError
 
@@ -12,9 +13,7 @@ RANGE = 'from(bucket: "b") |> range(start: 2024-01-01T00:00:00Z, stop: 2024-01-0
 
 @pytest.fixture
 def engine(engine):
-    engine.create_bucket("b")
-    engine.write("b", f"cpu,host=a,dc=x usage=1 {T0}\ncpu,host=b,dc=x usage=2 {T0 + 1}\n")
-    return engine
+    return write_bucket(engine, f"cpu,host=a,dc=x usage=1 {T0}\ncpu,host=b,dc=x usage=2 {T0 + 1}\n")
 
 
 def test_the_copy_is_appended_outside_the_key(engine):

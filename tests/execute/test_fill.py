@@ -4,6 +4,7 @@ the same table; a missing column appended; a null key value filled (tables merge
 from __future__ import annotations
 
 import pytest
+from helpers import agree, write_bucket
 
 from tsengine.errors import FluxRuntimeError
 
@@ -17,22 +18,17 @@ MEANS = (RANGE + ' |> filter(fn: (r) => r._measurement == "cpu")'
 
 @pytest.fixture
 def engine(engine):
-    engine.create_bucket("b")
-    engine.write("b", "\n".join([
+    return write_bucket(engine, [
         f"cpu,host=a usage=1 {T0}", f"cpu,host=a usage=3 {T0 + 2 * MIN}",
         f"cpu,host=b usage=2 {T0 + MIN}", f"cpu,host=b usage=5 {T0 + 4 * MIN}",
         f"mem,host=a used=7i {T0}", f"mem used=8i {T0 + MIN}",
-    ]) + "\n")
-    return engine
+    ])
 
 
 def values(engine, flux, column="_value"):
-    on = [(t.key_record().get("host"), t.frame.columns, t.frame[column].to_list())
-          for t in engine.query(flux)["_result"]]
-    off = [(t.key_record().get("host"), t.frame.columns, t.frame[column].to_list())
-           for t in engine.query(flux, disabled_rules=("all",))["_result"]]
-    assert on == off
-    return on
+    """(host or None, columns, values of `column`) per table, rules on and off alike."""
+    return agree(engine, flux, lambda t: (t.key_record().get("host"), t.frame.columns,
+                                          t.frame[column].to_list()))
 
 
 def test_value_replaces_nulls(engine):

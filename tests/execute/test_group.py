@@ -4,6 +4,7 @@ ReadGroup key (`_start, _stop` kept) directly on a storage read."""
 from __future__ import annotations
 
 import pytest
+from helpers import agree, write_bucket
 
 from tsengine.errors import FluxRuntimeError
 
@@ -15,25 +16,20 @@ NOT_ON_READ = ' |> filter(fn: (r) => r._value == r._value)'  # not pushable
 
 @pytest.fixture
 def engine(engine):
-    engine.create_bucket("b")
-    engine.write("b", "\n".join([
+    return write_bucket(engine, [
         f"cpu,host=a,dc=x usage=1 {T0}",
         f"cpu,host=a,dc=x usage=2 {T0 + 2 * S}",
         f"cpu,host=b,dc=x usage=3 {T0 + S}",
         f"cpu,host=b,dc=y usage=4 {T0}",
         f"mem,host=a used=5 {T0}",
         f"mem,host=b used=6 {T0 + S}",
-    ]) + "\n")
-    return engine
+    ])
 
 
 def run(engine, flux, column="_value"):
-    def shape(rules):
-        return [(t.key, t.key_values, t.frame.columns, t.frame[column].to_list())
-                for t in engine.query(flux, disabled_rules=rules)["_result"]]
-    on = shape(())
-    assert on == shape(("all",))
-    return on
+    """(key, key values, columns, values of `column`) per table, rules on and off alike."""
+    return agree(engine, flux, lambda t: (t.key, t.key_values, t.frame.columns,
+                                          t.frame[column].to_list()))
 
 
 def test_group_by_a_tag_in_flux(engine):

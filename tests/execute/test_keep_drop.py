@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from helpers import agree, write_bucket
 
 from tsengine.errors import FluxRuntimeError
 
@@ -12,19 +13,13 @@ RANGE = 'from(bucket: "b") |> range(start: 2024-01-01T00:00:00Z, stop: 2024-01-0
 
 @pytest.fixture
 def engine(engine):
-    engine.create_bucket("b")
-    engine.write("b", f"cpu,host=a,dc=x usage=1 {T0}\ncpu,host=b,dc=x usage=2 {T0 + 1}\n"
-                      f"cpu,host=a,dc=y usage=3 {T0 + 2}\n")
-    return engine
+    return write_bucket(engine, f"cpu,host=a,dc=x usage=1 {T0}\ncpu,host=b,dc=x usage=2 {T0 + 1}\n"
+                                f"cpu,host=a,dc=y usage=3 {T0 + 2}\n")
 
 
 def shape(engine, flux):
-    out = []
-    for t in engine.query(flux)["_result"]:
-        out.append((t.key, t.frame.columns, t.frame["_value"].to_list()))
-    assert out == [(t.key, t.frame.columns, t.frame["_value"].to_list())
-                   for t in engine.query(flux, disabled_rules=("all",))["_result"]]
-    return out
+    """(key, columns, values) per table, rules on and off alike."""
+    return agree(engine, flux, lambda t: (t.key, t.frame.columns, t.frame["_value"].to_list()))
 
 
 def test_keep_columns_shrinks_the_key_and_merges_tables(engine):

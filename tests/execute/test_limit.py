@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from helpers import agree, write_bucket
 
 from tsengine.errors import FluxRuntimeError
 
@@ -13,20 +14,14 @@ RANGE = 'from(bucket: "b") |> range(start: 2024-01-01T00:00:00Z, stop: 2024-01-0
 
 @pytest.fixture
 def engine(engine):
-    engine.create_bucket("b")
     lines = [f"cpu,host=a usage={i} {T0 + i * S}" for i in range(5)]
     lines += [f"cpu,host=b usage={10 + i} {T0 + i * S}" for i in range(2)]
-    engine.write("b", "\n".join(lines) + "\n")
-    return engine
+    return write_bucket(engine, lines)
 
 
 def both(engine, flux):
-    on = [(t.key_record().get("host"), t.frame["_value"].to_list())
-          for t in engine.query(flux)["_result"]]
-    off = [(t.key_record().get("host"), t.frame["_value"].to_list())
-           for t in engine.query(flux, disabled_rules=("all",))["_result"]]
-    assert on == off
-    return on
+    """(host or None, values) per table, rules on and off alike."""
+    return agree(engine, flux, lambda t: (t.key_record().get("host"), t.frame["_value"].to_list()))
 
 
 def test_limit(engine):

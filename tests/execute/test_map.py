@@ -4,6 +4,7 @@ keep the input's order, others sort), key handling and regrouping, Flux typing, 
 from __future__ import annotations
 
 import pytest
+from helpers import both, write_bucket
 
 from tsengine.errors import FluxRuntimeError
 
@@ -17,27 +18,14 @@ STORAGE_ORDER = ["_start", "_stop", "_time", "_value", "_field", "_measurement",
 
 @pytest.fixture
 def engine(engine):
-    engine.create_bucket("b")
-    engine.write("b", "\n".join([
+    return write_bucket(engine, [
         f"cpu,host=a usage=1.5 {T0}",
         f"cpu,host=a usage=2.5 {T0 + M}",
         f"cpu,host=b usage=3 {T0}",
         f"mem,host=a used=-7i {T0}",
         f"mem,host=a used=13i {T0 + M}",
         f'log,host=a msg="boot" {T0}',
-    ]) + "\n")
-    return engine
-
-
-def both(engine, flux, column="_value"):
-    """(key, columns, values of `column`) per table, the same with the planner's rules off."""
-    def shape(rules):
-        return [(t.key_record(), t.frame.columns,
-                 t.frame[column].to_list() if column in t.frame.columns else None)
-                for t in engine.query(flux, disabled_rules=rules)["_result"]]
-    on = shape(())
-    assert on == shape(("all",))
-    return on
+    ])
 
 
 def tables(engine, flux):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from helpers import agree, write_bucket
 
 from tsengine.errors import FluxRuntimeError
 from tsengine.stdlib.universe.pivot import go_float_e
@@ -15,24 +16,18 @@ BY_FIELD = ' |> pivot(rowKey: ["_time"], columnKey: ["_field"], valueColumn: "_v
 
 @pytest.fixture
 def engine(engine):
-    engine.create_bucket("b")
-    engine.write("b", "\n".join([
+    return write_bucket(engine, [
         f'cpu,host=a usage=1,state="ok" {T0}',
         f"cpu,host=a usage=2 {T0 + S}",
         f'cpu,host=a state="bad" {T0 + 2 * S}',
         f"cpu,host=b usage=3,n=7i {T0}",
         f"mem,host=a used=4 {T0}",
-    ]) + "\n")
-    return engine
+    ])
 
 
 def run(engine, flux):
-    def shape(rules):
-        return [(t.key_record(), t.frame.columns, t.frame.rows())
-                for t in engine.query(flux, disabled_rules=rules)["_result"]]
-    on = shape(())
-    assert on == shape(("all",))
-    return on
+    """(key record, columns, rows) per table, rules on and off alike."""
+    return agree(engine, flux, lambda t: (t.key_record(), t.frame.columns, t.frame.rows()))
 
 
 def test_fields_become_columns(engine):

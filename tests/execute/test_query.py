@@ -4,6 +4,7 @@ with every planner rule off."""
 from __future__ import annotations
 
 import pytest
+from helpers import key_without_bounds, write_bucket
 
 from tsengine.errors import FluxRuntimeError
 
@@ -21,17 +22,14 @@ RANGE = 'from(bucket: "b") |> range(start: 2024-01-01T00:00:00Z, stop: 2024-01-0
 
 @pytest.fixture
 def engine(engine):
-    engine.create_bucket("b")
-    engine.write("b", DATA)
-    return engine
+    return write_bucket(engine, DATA)
 
 
 def tables(engine, flux, **kw):
     """Each table as (group-key record without bounds, values)."""
     out = {}
     for name, ts in engine.query(flux, **kw).items():
-        out[name] = [({k: v for k, v in t.key_record().items() if k not in ("_start", "_stop")},
-                      t.frame["_value"].to_list()) for t in ts]
+        out[name] = [(key_without_bounds(t), t.frame["_value"].to_list()) for t in ts]
     return out
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from helpers import both, write_bucket
 
 from tsengine.errors import FluxRuntimeError
 
@@ -12,18 +13,7 @@ RANGE = 'from(bucket: "b") |> range(start: 2024-01-01T00:00:00Z, stop: 2024-01-0
 
 @pytest.fixture
 def engine(engine):
-    engine.create_bucket("b")
-    engine.write("b", f"cpu,host=a usage=1 {T0}\ncpu,host=b usage=2 {T0 + 1}\n")
-    return engine
-
-
-def both(engine, flux):
-    on = [(t.key_record(), t.frame.columns, t.frame["_value"].to_list())
-          for t in engine.query(flux)["_result"]]
-    off = [(t.key_record(), t.frame.columns, t.frame["_value"].to_list())
-           for t in engine.query(flux, disabled_rules=("all",))["_result"]]
-    assert on == off
-    return on
+    return write_bucket(engine, f"cpu,host=a usage=1 {T0}\ncpu,host=b usage=2 {T0 + 1}\n")
 
 
 def test_set_appends_a_new_column_outside_the_key(engine):

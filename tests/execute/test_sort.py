@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from helpers import both, write_bucket
 
 from tsengine.errors import FluxRuntimeError
 
@@ -13,25 +14,14 @@ RANGE = 'from(bucket: "b") |> range(start: 2024-01-01T00:00:00Z, stop: 2024-01-0
 
 @pytest.fixture
 def engine(engine):
-    engine.create_bucket("b")
-    engine.write("b", "\n".join([
+    return write_bucket(engine, [
         f"cpu,host=a usage=3,tag=\"x\" {T0}",
         f"cpu,host=a usage=1,tag=\"y\" {T0 + S}",
         f"cpu,host=a usage=2 {T0 + 2 * S}",
         f"cpu,host=a tag=\"x\" {T0 + 3 * S}",
         f"cpu,host=b usage=5 {T0}",
         f"cpu,host=b usage=4 {T0 + S}",
-    ]) + "\n")
-    return engine
-
-
-def both(engine, flux, column="_value"):
-    on = [(t.key_record(), t.frame.columns, t.frame[column].to_list())
-          for t in engine.query(flux)["_result"]]
-    off = [(t.key_record(), t.frame.columns, t.frame[column].to_list())
-           for t in engine.query(flux, disabled_rules=("all",))["_result"]]
-    assert on == off
-    return on
+    ])
 
 
 def test_sort_by_value_per_table(engine):

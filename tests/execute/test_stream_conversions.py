@@ -5,13 +5,12 @@ from __future__ import annotations
 
 import math
 from datetime import UTC, datetime
-from types import SimpleNamespace
 
 import polars as pl
 import pytest
+from helpers import agree, bare_context, write_bucket
 
 from tsengine.errors import FluxRuntimeError
-from tsengine.execute.executor import ExecContext
 from tsengine.execute.table import TableStream
 from tsengine.stdlib.universe.stream_conversions import Convert, run_convert
 
@@ -22,8 +21,7 @@ RANGE = 'from(bucket: "b") |> range(start: 2024-01-01T00:00:00Z, stop: 2024-01-0
 
 @pytest.fixture
 def engine(engine):
-    engine.create_bucket("b")
-    engine.write("b", "\n".join([
+    return write_bucket(engine, [
         f"f,host=a v=1.5 {T0}", f"f,host=a v=-2.75 {T0 + S}", f"f,host=a v=1e21 {T0 + 2 * S}",
         f"f,host=a v=0 {T0 + 3 * S}",
         f"i,host=a v=1i {T0}", f"i,host=a v=-3i {T0 + S}",
@@ -32,19 +30,15 @@ def engine(engine):
         f's,host=a v="12" {T0}', f's,host=a v="-4" {T0 + S}',
         f'd,host=a v="2024-01-01T00:00:00.5+01:00" {T0}', f'd,host=a v="2024-02-03" {T0 + S}',
         f'n,host=a v="1e3" {T0}', f'n,host=a v="-Inf" {T0 + S}', f'n,host=a v=".5" {T0 + 2 * S}',
-    ]) + "\n")
-    return engine
+    ])
 
 
 def convert(engine, measurement, fn):
     """The converted values of one series (rules on and off alike), and the result's type."""
     flux = RANGE + f' |> filter(fn: (r) => r._measurement == "{measurement}") |> {fn}()'
-    results = []
-    for kw in ({}, {"disabled_rules": ("all",)}):
-        (table,) = engine.query(flux, **kw)["_result"]
-        results.append((table.frame.schema["_value"], table.frame["_value"].to_list()))
-    assert results[0] == results[1]
-    return results[0]
+    (result,) = agree(engine, flux, lambda t: (t.frame.schema["_value"],
+                                               t.frame["_value"].to_list()))
+    return result
 
 
 def test_to_float(engine):
@@ -126,8 +120,8 @@ def test_a_missing_value_column_becomes_nulls_of_the_target_type(engine):
 # -- nulls and a _value key column, on frames built here ----------------------------------------
 def run(values, target, key=("k",)):
     frame = pl.DataFrame({"k": ["a"] * len(values), "_value": values})
-    ctx = ExecContext(None, SimpleNamespace(source=None))  # type: ignore[arg-type]
-    out = run_convert(ctx, Convert(None, target, "to"), [TableStream.of(frame, key)])  # type: ignore[arg-type]
+    out = run_convert(bare_context(), Convert(None, target, "to"),  # type: ignore[arg-type]
+                      [TableStream.of(frame, key)])
     return [(t.key_record(), t.frame["_value"].to_list()) for t in out.tables()]
 
 

@@ -3,13 +3,11 @@ their output, and InfluxDB's errors."""
 
 from __future__ import annotations
 
-from types import SimpleNamespace
-
 import polars as pl
 import pytest
+from helpers import bare_context
 
 from tsengine.errors import FluxRuntimeError
-from tsengine.execute.executor import ExecContext
 from tsengine.execute.table import TIME_DTYPE, TableStream
 from tsengine.stdlib.influxdb.to import To, run_to
 
@@ -149,8 +147,8 @@ def test_rows_with_a_null_time_are_neither_written_nor_passed_on(engine):
         "_time": pl.Series([T0, None, None], dtype=pl.Int64).cast(TIME_DTYPE),
         "_measurement": ["m", "m", "m"], "_field": ["f", "f", "f"], "_value": [1.0, 2.0, 3.0],
         "k": ["a", "a", "b"]})
-    ctx = ExecContext(engine.store, SimpleNamespace(source=None))  # type: ignore[arg-type]
-    out = run_to(ctx, To(None, "out", None), [TableStream.of(frame, ["k"])])  # type: ignore[arg-type]
+    out = run_to(bare_context(engine.store), To(None, "out", None),  # type: ignore[arg-type]
+                 [TableStream.of(frame, ["k"])])
     assert [(t.key_record(), t.frame["_value"].to_list()) for t in out.tables()] == [
         ({"k": "a"}, [1.0]), ({"k": "b"}, [])]
     assert written(engine) == [f"m,k=a f=1.0 {T0}"]
@@ -160,6 +158,6 @@ def test_null_field_values_are_skipped(engine):
     frame = pl.DataFrame({
         "_time": pl.Series([T0, T0 + 1], dtype=pl.Int64).cast(TIME_DTYPE),
         "_measurement": ["m", "m"], "_field": ["f", "f"], "_value": [None, 2]})
-    ctx = ExecContext(engine.store, SimpleNamespace(source=None))  # type: ignore[arg-type]
-    run_to(ctx, To(None, "out", None), [TableStream.of(frame, [])])  # type: ignore[arg-type]
+    run_to(bare_context(engine.store), To(None, "out", None),  # type: ignore[arg-type]
+           [TableStream.of(frame, [])])
     assert written(engine) == [f"m f=2i {T0 + 1}"]

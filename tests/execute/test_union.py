@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from helpers import both, write_bucket
 
 from tsengine.errors import FluxRuntimeError
 from tsengine.plan.planner import explain, optimize
@@ -14,30 +15,19 @@ RANGE = 'from(bucket: "b") |> range(start: 2024-01-01T00:00:00Z, stop: 2024-01-0
 
 @pytest.fixture
 def engine(engine):
-    engine.create_bucket("b")
-    engine.write("b", "\n".join([
+    return write_bucket(engine, [
         f"cpu,host=a usage=1 {T0}",
         f"cpu,host=b usage=2 {T0 + S}",
         f"mem,host=a used=3 {T0}",
         f'log,host=a msg="x" {T0}',
-    ]) + "\n")
-    return engine
-
-
-def run(engine, flux):
-    def shape(rules):
-        return [(t.key_record(), t.frame.columns, t.frame["_value"].to_list())
-                for t in engine.query(flux, disabled_rules=rules)["_result"]]
-    on = shape(())
-    assert on == shape(("all",))
-    return on
+    ])
 
 
 def test_union_of_disjoint_streams(engine):
     flux = (f'a = {RANGE} |> filter(fn: (r) => r._measurement == "cpu")\n'
             f'b = {RANGE} |> filter(fn: (r) => r._measurement == "mem")\n'
             "union(tables: [a, b])")
-    result = run(engine, flux)
+    result = both(engine, flux)
     assert [(r[0]["_measurement"], r[0]["host"], r[2]) for r in result] == [
         ("cpu", "a", [1.0]), ("cpu", "b", [2.0]), ("mem", "a", [3.0])]
 
@@ -48,7 +38,7 @@ def test_equal_keys_merge_and_columns_union(engine):
             f'b = {RANGE} |> filter(fn: (r) => r._field == "used") |> group(columns: ["host"])'
             ' |> set(key: "extra", value: "e")\n'
             'union(tables: [a, b]) |> sort(columns: ["_time", "_value"])')
-    result = run(engine, flux)
+    result = both(engine, flux)
     assert [r[2] for r in result] == [[1.0, 3.0], [2.0]]
     assert result[0][1][-1] == "extra"
 
@@ -56,7 +46,7 @@ def test_equal_keys_merge_and_columns_union(engine):
 def test_the_same_stream_twice(engine):
     flux = (f'a = {RANGE} |> filter(fn: (r) => r._field == "usage")\n'
             "union(tables: [a, a])")
-    assert [r[2] for r in run(engine, flux)] == [[1.0, 1.0], [2.0, 2.0]]
+    assert [r[2] for r in both(engine, flux)] == [[1.0, 1.0], [2.0, 2.0]]
 
 
 def test_type_clash_is_a_schema_collision(engine):
@@ -73,7 +63,7 @@ def test_empty_tables_are_kept(engine):
             f'b = {RANGE} |> filter(fn: (r) => r._field == "usage")\n'
             "union(tables: [a, b])")
     # the empty usage tables merge with the non-empty ones
-    assert [r[2] for r in run(engine, flux)] == [[], [1.0], [2.0], []]
+    assert [r[2] for r in both(engine, flux)] == [[], [1.0], [2.0], []]
 
 
 def test_needs_two_streams(engine):

@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 
 import polars as pl
 import pytest
+from helpers import both, write_bucket
 
 from tsengine.errors import FluxRuntimeError
 from tsengine.execute import windows
@@ -28,27 +29,12 @@ CPU = RANGE + ' |> filter(fn: (r) => r._measurement == "cpu")'
 
 @pytest.fixture
 def engine(engine):
-    engine.create_bucket("b")
-    engine.write("b", "\n".join([
+    return write_bucket(engine, [
         f"cpu,host=a usage=1 {T0}", f"cpu,host=a usage=2 {T0 + 40 * SEC}",
         f"cpu,host=a usage=3 {T0 + 80 * SEC}", f"cpu,host=a usage=4 {T0 + 130 * SEC}",
         f"cpu,host=a usage=5 {T0 + 290 * SEC}", f"cpu,host=b usage=10 {T0 + 20 * SEC}",
         f"cpu,host=b usage=20 {T0 + 210 * SEC}",
-    ]) + "\n")
-    return engine
-
-
-def rows(engine, flux, off=False):
-    """(key record, columns, values) per table."""
-    rules = ("all",) if off else ()
-    return [(t.key_record(), t.frame.columns, t.frame["_value"].to_list())
-            for t in engine.query(flux, disabled_rules=rules)["_result"]]
-
-
-def both(engine, flux):
-    on = rows(engine, flux)
-    assert on == rows(engine, flux, off=True)
-    return on
+    ])
 
 
 def at(seconds: int) -> Time:

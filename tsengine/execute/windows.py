@@ -17,7 +17,13 @@ from datetime import date, timedelta
 import polars as pl
 
 from tsengine.flux.values import Duration, Time, add_duration, format_duration
-from tsengine.plan.nodes import PlanNode, Range, StorageAggregate, StorageRead
+from tsengine.plan.nodes import (
+    PlanNode,
+    Range,
+    StorageAggregate,
+    StorageRead,
+    StorageWindowAggregate,
+)
 
 MIN_TIME, MAX_TIME = -(2**63), 2**63 - 1
 INF = Duration(0, MAX_TIME)  # universe `inf`: every of the window that holds everything
@@ -231,7 +237,7 @@ def plan_bounds(node: PlanNode) -> Bounds | None:
     may define `time_bounds(bounds)` to change them (as timeShift does). None: unbounded."""
     if isinstance(node, StorageRead):
         return node.start, node.stop
-    if isinstance(node, StorageAggregate):
+    if isinstance(node, StorageAggregate | StorageWindowAggregate):
         return plan_bounds(node.read)
     found: Bounds | None = None
     for child in node.inputs:

@@ -14,6 +14,7 @@ from typing import Any, ClassVar
 from storage import Predicate, format_time
 from storage.predicate import And, Compare, In, Not, Or, Regex
 from tsengine.flux import ast
+from tsengine.flux.values import format_duration
 
 
 @dataclass(eq=False)
@@ -138,6 +139,24 @@ class StorageAggregate(PlanNode):
 
     def describe(self) -> str:
         return f"StorageAggregate(fn={self.fn}, {self.read.describe()})"
+
+
+@dataclass(eq=False)
+class StorageWindowAggregate(PlanNode):
+    """`aggregateWindow` with count, sum or mean computed inside a storage read, on the stored
+    wide rows (InfluxDB's storage computes these windows too); `window` is the
+    AggregateWindowNative node it stands for, `fallback` the same computation unpushed."""
+
+    read: StorageRead
+    window: PlanNode
+    fallback: PlanNode = field(repr=False)
+
+    function: ClassVar[str] = "aggregateWindow"
+
+    def describe(self) -> str:
+        w: Any = self.window
+        return (f"StorageWindowAggregate(fn={w.fn}, every={format_duration(w.spec.every)}, "
+                f"{self.read.describe()})")
 
 
 @dataclass(eq=False)

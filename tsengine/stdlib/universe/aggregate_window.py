@@ -282,7 +282,6 @@ def _native_frame(node: AggregateWindowNative, tf: TableFrame, bounds: Bounds) -
     """The windows of every table of a frame, computed on one integer table id instead of
     the key's columns (strings, mostly), which are joined back once per table at the end."""
     key = list(tf.key)
-    dtype = tf.frame.schema[node.column]
     time_ns = pl.col("_time").dt.epoch("ns")
     rows = tf.frame.select(*key, pl.col(node.column), time_ns.alias("\0t"))
     rows = rows.filter(pl.col("\0t").is_not_null())
@@ -295,6 +294,13 @@ def _native_frame(node: AggregateWindowNative, tf: TableFrame, bounds: Bounds) -
         tables = pl.concat([tables, extra.select(TABLE, *key).with_columns(
             pl.col(TABLE).cast(pl.Int64))], how="vertical")
     rows = rows.select(TABLE, node.column, "\0t")
+    return native_windows(node, rows, tables, tuple(key), tf.frame.schema[node.column], bounds)
+
+
+def native_windows(node: AggregateWindowNative, rows: pl.DataFrame, tables: pl.DataFrame,
+                   key: tuple[str, ...], dtype: pl.DataType, bounds: Bounds) -> TableFrame:
+    """The Go aggregateWindow over `rows` (TABLE, the column, `\0t` = time in ns) of the
+    tables listed in `tables` (TABLE and the key columns): one row per window and table."""
     ids = [TABLE]
     if not _sorted_in_tables(rows, ids):
         rows = rows.sort([TABLE, "\0t"], maintain_order=True)
