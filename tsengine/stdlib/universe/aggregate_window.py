@@ -339,6 +339,15 @@ def _aggregate_windows(node: AggregateWindowNative, rows: pl.DataFrame, key: lis
     if rows.select(inside.all()).item():
         # every row in the range (a storage read's are): each window holding one overlaps the
         # range, so the windows are exactly the groups; START/STOP follow from INDEX
+        spec = node.spec
+        if spec.closed_form() and spec.every == spec.period and not spec.every.negative:
+            # one window per row, its number a division; bounds computed per window after
+            index = (t - spec.zero).floordiv(spec.every.nanoseconds).alias(INDEX)
+            result = (rows.with_columns(index).group_by([*key, INDEX], maintain_order=True)
+                      .agg(agg))
+            start, stop = windows.clip(*spec.bounds(pl.col(INDEX)), bounds)
+            return result.select(*key, INDEX, start.alias(START), stop.alias(STOP),
+                                 node.column)
         assigned = windows.assign(rows, t, node.spec, bounds)
         return (assigned.group_by([*key, INDEX], maintain_order=True)
                 .agg(pl.col(START).first(), pl.col(STOP).first(), agg)
