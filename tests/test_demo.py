@@ -39,8 +39,11 @@ def test_demo_summary(tmp_path, capsys):
     query = lines[14:]
     assert query[:2] == ["", "a Flux query:"]
     assert "predicate=(sensor_id == 'sensor-00001' and _field == 'temperature')" in "\n".join(query)
+    assert "StorageWindowAggregate(fn=mean, every=1h" in "\n".join(query)
     rows = [line for line in query if line.startswith(",,0,")]
     assert len(rows) == 3 and all(",temperature,environmental_sensors," in r for r in rows)
+    assert [r.split(",")[5] for r in rows] == ["2024-01-01T13:00:00Z", "2024-01-01T14:00:00Z",
+                                              "2024-01-01T15:00:00Z"]
 
 
 def test_demo_main_refuses_a_used_directory(tmp_path, monkeypatch, capsys):

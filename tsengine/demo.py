@@ -13,8 +13,9 @@ from tsengine.engine import Engine
 
 DAY_OF_10S = 8640
 DEMO_QUERY = """from(bucket: "telemetry")
-  |> range(start: 2024-01-01T12:00:00Z, stop: 2024-01-01T12:00:30Z)
-  |> filter(fn: (r) => r.sensor_id == "sensor-00001" and r._field == "temperature")"""
+  |> range(start: 2024-01-01T12:00:00Z, stop: 2024-01-01T15:00:00Z)
+  |> filter(fn: (r) => r.sensor_id == "sensor-00001" and r._field == "temperature")
+  |> aggregateWindow(every: 1h, fn: mean)"""
 
 
 def run(data_dir: str, sensors: int = 50) -> None:
