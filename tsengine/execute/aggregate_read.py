@@ -11,7 +11,6 @@ plain plan instead, which gives its error.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable
 from typing import Any
 
 import polars as pl
@@ -49,13 +48,13 @@ def _aggregate(fn: str, value: pl.Expr, time: pl.Expr) -> tuple[pl.Expr, pl.Expr
         return total, None
     if fn == "mean":
         return total.cast(pl.Float64) / value.count(), None
-    chosen: Callable[[], pl.Expr] = {
-        "first": lambda: pl.when(present).then(time).arg_min(),
-        "last": lambda: pl.when(present).then(time).arg_max(),
-        "min": lambda: pl.when(value == value.min()).then(time).arg_min(),
-        "max": lambda: pl.when(value == value.max()).then(time).arg_min(),
-    }[fn]
-    return value.get(chosen()), time.get(chosen())
+    # the chosen point's time, then its value (one point per series and time)
+    candidates = {"first": present, "last": present,
+                  "min": value == value.min(), "max": value == value.max()}[fn]
+    chosen = pl.when(candidates).then(time)
+    at = chosen.max() if fn == "last" else chosen.min()
+    index = chosen.arg_max() if fn == "last" else chosen.arg_min()
+    return value.get(index), at
 
 
 def _rows(read: WideRead, fn: str, start: int) -> dict[pl.DataType, list[pl.DataFrame]]:
