@@ -79,3 +79,13 @@ def test_table_ids_name_each_table_by_one_integer():
     ids = table_ids(interleaved, ["h", "z"]).to_list()
     assert ids[0] == ids[2] and len({ids[0], ids[1], ids[3]}) == 3
     assert table_ids(interleaved, []).to_list() == [0, 0, 0, 0]
+
+
+def test_a_null_key_first_and_again_later_is_one_table():
+    import polars as pl
+
+    from tsengine.execute.pertable import table_ids
+
+    frame = pl.DataFrame({"h": [None, "a", None]}, schema={"h": pl.String})
+    ids = table_ids(frame, ["h"]).to_list()
+    assert ids[0] == ids[2] != ids[1]

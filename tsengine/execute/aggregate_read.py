@@ -15,12 +15,12 @@ from typing import Any
 
 import polars as pl
 
-from storage import BucketNotFound, FieldType, WideRead
+from storage import FieldType, WideRead
 from tsengine.execute import pertable
 from tsengine.execute.executor import ExecContext, execute, implements
-from tsengine.execute.source import stream_from_scan
+from tsengine.execute.source import reading, stream_from_scan
 from tsengine.execute.table import TIME_DTYPE, TableFrame, TableStream
-from tsengine.plan.nodes import PlanNode, StorageAggregate, StorageWindowAggregate
+from tsengine.plan.nodes import PlanNode, StorageAggregate, StorageRead, StorageWindowAggregate
 
 NUMERIC = {FieldType.FLOAT, FieldType.INTEGER, FieldType.UNSIGNED}
 ACCEPTS: dict[str, set[FieldType]] = {
@@ -80,15 +80,17 @@ def _rows(read: WideRead, fn: str, start: int) -> dict[pl.DataType, list[pl.Data
     return out
 
 
+def _scan_wide(ctx: ExecContext, read: StorageRead) -> list[WideRead]:
+    with reading(ctx, read, read.bucket):
+        return ctx.store.scan_wide(read.bucket, read.start, read.stop, read.predicate,
+                                   read.org, read.missing_tag)
+
+
 @implements(StorageAggregate)
 def read_aggregate(ctx: ExecContext, node: PlanNode, _inputs: list[TableStream]) -> TableStream:
     assert isinstance(node, StorageAggregate)
     read = node.read
-    try:
-        wide = ctx.store.scan_wide(read.bucket, read.start, read.stop, read.predicate, read.org,
-                                   read.missing_tag)
-    except BucketNotFound:
-        raise ctx.error(read, f'could not find bucket "{read.bucket}"') from None
+    wide = _scan_wide(ctx, read)
     if any(t not in ACCEPTS[node.fn] for w in wide for t in w.fields.values()):
         return execute(ctx, node.fallback)
     by_type: dict[pl.DataType, list[pl.DataFrame]] = defaultdict(list)
@@ -115,11 +117,7 @@ def read_window_aggregate(ctx: ExecContext, node: PlanNode, _inputs: list[TableS
     read = node.read
     window: Any = node.window  # an AggregateWindowNative (the stdlib imports this module)
     fn, column = window.fn, window.column
-    try:
-        wide = ctx.store.scan_wide(read.bucket, read.start, read.stop, read.predicate, read.org,
-                                   read.missing_tag)
-    except BucketNotFound:
-        raise ctx.error(read, f'could not find bucket "{read.bucket}"') from None
+    wide = _scan_wide(ctx, read)
     if fn != "count" and any(t not in NUMERIC for w in wide for t in w.fields.values()):
         return execute(ctx, node.fallback)
     bounds = (read.start, read.stop)

@@ -28,6 +28,22 @@ def aggregate(frame: pl.DataFrame, key: Sequence[str], aggs: Sequence[pl.Expr]) 
     return frame.group_by(list(key), maintain_order=True).agg(aggs)
 
 
+def run_starts(frame: pl.DataFrame, names: Sequence[str]) -> pl.Series:
+    """True on each row whose key values differ from the row before's (and on the first row):
+    where a run of one table's rows starts."""
+    first = pl.int_range(pl.len()) == 0
+    if not names:
+        return frame.select(first.alias("\0start")).to_series()
+    changed = pl.any_horizontal(pl.col(c).ne_missing(pl.col(c).shift()) for c in names)
+    return frame.select((changed.fill_null(True) | first).alias("\0start")).to_series()
+
+
+def runs_are_tables(frame: pl.DataFrame, names: Sequence[str], starts: pl.Series) -> bool:
+    """Whether each table's rows are one run: no two runs share key values (checked on the
+    first row of each run, so it costs little)."""
+    return not frame.select(names).filter(starts).is_duplicated().any()
+
+
 def table_ids(frame: pl.DataFrame, key: Sequence[str], name: str = "\0table") -> pl.Series:
     """A small integer per row naming its table, so per-table work can group on one integer
     column instead of the key's columns (strings, mostly).
@@ -38,12 +54,8 @@ def table_ids(frame: pl.DataFrame, key: Sequence[str], name: str = "\0table") ->
     if not key or not frame.height:
         return pl.Series(name, [0] * frame.height, dtype=pl.Int64)
     names = list(key)
-    changed = pl.any_horizontal(pl.col(c).ne_missing(pl.col(c).shift()) for c in names)
-    changed = changed.fill_null(True)
-    runs = frame.select(changed.alias("\0new"), changed.cast(pl.Int64).cum_sum().alias(name) - 1)
-    # each table is one run when no two runs share key values (checked on one row per run)
-    firsts = frame.filter(runs.get_column("\0new")).select(names)
-    if not firsts.is_duplicated().any():
-        return runs.get_column(name)
+    starts = run_starts(frame, names)
+    if runs_are_tables(frame, names, starts):
+        return (starts.cast(pl.Int64).cum_sum() - 1).alias(name)
     ranks = frame.select(pl.struct(names).rank("dense").cast(pl.Int64) - 1)
     return ranks.to_series().alias(name)

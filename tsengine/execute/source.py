@@ -8,10 +8,14 @@ different types.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 import polars as pl
 
 from storage import BucketNotFound, FieldType
 from tsengine.execute.executor import ExecContext, implements
+from tsengine.execute.pertable import run_starts, runs_are_tables
 from tsengine.execute.table import TIME_DTYPE, TableFrame, TableStream
 from tsengine.plan.nodes import From, PlanNode, StorageRead
 from tsengine.stdlib.universe.keep import absorbed, run_keep_drop
@@ -64,10 +68,11 @@ def _sorted_by(frame: pl.DataFrame, key: list[str]) -> bool:
         return frame.height < 2
     if not key:
         return frame.get_column("_time").is_sorted()
-    new = frame.select(pl.any_horizontal(pl.col(c).ne_missing(pl.col(c).shift()) for c in key)
-                       .fill_null(True)).to_series()
+    new = run_starts(frame, key)
+    if not runs_are_tables(frame, key, new):
+        return False
     firsts = frame.select(key).filter(new)
-    if firsts.is_duplicated().any() or not firsts.equals(firsts.sort(key, nulls_last=False)):
+    if not firsts.equals(firsts.sort(key, nulls_last=False)):
         return False
     back = frame.select(pl.col("_time").diff() < 0).to_series()
     return not (back & ~new).any()
@@ -81,6 +86,15 @@ def _presence_patterns(frame: pl.DataFrame, tags: list[str]) -> list[tuple[bool,
     return presence.unique(maintain_order=True).rows()
 
 
+@contextmanager
+def reading(ctx: ExecContext, node: PlanNode, bucket: str) -> Iterator[None]:
+    """A storage read of `bucket`: a bucket that does not exist is the read's error."""
+    try:
+        yield
+    except BucketNotFound:
+        raise ctx.error(node, f'could not find bucket "{bucket}"') from None
+
+
 @implements(StorageRead)
 def read_storage(ctx: ExecContext, node: PlanNode, _inputs: list[TableStream]) -> TableStream:
     """A storage scan with what the planner pushed into it, then the keep/drop it absorbed.
@@ -91,11 +105,9 @@ def read_storage(ctx: ExecContext, node: PlanNode, _inputs: list[TableStream]) -
     frames are those of the full read.
     """
     assert isinstance(node, StorageRead)
-    try:
+    with reading(ctx, node, node.bucket):
         frames = ctx.store.scan(node.bucket, node.start, node.stop, node.predicate,
                                 node.columns, node.org, node.missing_tag)
-    except BucketNotFound:
-        raise ctx.error(node, f'could not find bucket "{node.bucket}"') from None
     if node.omit:
         frames = {t: lf.drop(node.omit, strict=False) for t, lf in frames.items()}
     stream = stream_from_scan(frames, node.start, node.stop)
@@ -109,8 +121,6 @@ def read_storage(ctx: ExecContext, node: PlanNode, _inputs: list[TableStream]) -
 def read_unbounded(ctx: ExecContext, node: PlanNode, _inputs: list[TableStream]) -> TableStream:
     """`from` not merged with its range (pushdown off): the whole bucket, then range in Flux."""
     assert isinstance(node, From)
-    try:
+    with reading(ctx, node, node.bucket):
         frames = ctx.store.scan(node.bucket, org=node.org)
-    except BucketNotFound:
-        raise ctx.error(node, f'could not find bucket "{node.bucket}"') from None
     return stream_from_scan(frames)

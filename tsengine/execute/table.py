@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 
 import polars as pl
 
+from tsengine.execute.pertable import run_starts, runs_are_tables
 from tsengine.flux.values import Time
 
 TIME_DTYPE = pl.Datetime("ns", "UTC")
@@ -128,24 +129,17 @@ def _table_slices(frame: pl.DataFrame, key: tuple[str, ...]
     keep them so); otherwise a stable sort by first appearance makes them so.
     """
     exact, times, names = _exact(frame, key)
-    starts = _run_starts(exact, names)
-    if len(starts) != exact.select(pl.struct(names).hash().n_unique()).item():
+    mask = run_starts(exact, names)
+    if not runs_are_tables(exact, names, mask):
         exact = (exact.with_row_index("\0first")
                  .with_columns(pl.col("\0first").min().over(names))
                  .sort("\0first", maintain_order=True).drop("\0first"))
         frame = exact.drop(f"\0{t}" for t in times)
-        starts = _run_starts(exact, names)
+        mask = run_starts(exact, names)
+    starts = mask.arg_true().to_list()
     keys = exact[starts].select(names).with_columns(
         pl.Series("\0start", starts), pl.Series("\0end", [*starts[1:], exact.height]))
     return frame, keys, times
-
-
-def _run_starts(frame: pl.DataFrame, names: list[str]) -> list[int]:
-    """Where each run of equal key values starts (a hash collision hides nothing: the caller
-    compares the run count with the distinct count)."""
-    changed = pl.any_horizontal(pl.col(c).ne_missing(pl.col(c).shift()) for c in names)
-    index = frame.select(pl.int_range(pl.len()).filter(changed | (pl.int_range(pl.len()) == 0)))
-    return index.to_series().to_list()
 
 
 def key_values(frame: pl.DataFrame, key: tuple[str, ...]) -> set[tuple[object, ...]]:
