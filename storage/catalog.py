@@ -7,6 +7,7 @@ compaction each commit in one transaction.
 from __future__ import annotations
 
 import secrets
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -125,62 +126,84 @@ class Catalog:
         # by another path (relative, moved, symlinked) without its files looking like orphans
         self.root = root
         self._measurements: dict[tuple[str, str], Measurement] = {}
+        # answers of catalog reads, until the next change: a query plans several lookups,
+        # each a DuckDB round trip of a millisecond or two otherwise
+        self._answers: dict[tuple[str, tuple[object, ...]], list[tuple]] = {}
+
+    def _read(self, sql: str, args: Sequence[object] = ()) -> list[tuple]:
+        """The rows of a catalog query, remembered until the catalog changes."""
+        key = (sql, tuple(args))
+        rows = self._answers.get(key)
+        if rows is None:
+            rows = self._answers[key] = self.con.execute(sql, list(args)).fetchall()
+        return rows
+
+    def one(self, sql: str, args: Sequence[object] = ()) -> tuple | None:
+        """The first row of a query, its result read to the end (an unfinished result would
+        block the connection's next relation)."""
+        rows = self.con.execute(sql, list(args)).fetchall()
+        return rows[0] if rows else None
+
+    def _change(self, sql: str, args: Sequence[object] = ()) -> None:
+        """Change the catalog tables; remembered answers are forgotten."""
+        self._answers.clear()
+        # fetched, so that no unfinished result blocks the connection's next relation
+        (self.con.execute(sql, list(args)) if args else self.con.execute(sql)).fetchall()
 
     def initialize(self, now: int) -> None:
         """Create the tables and the default organization of a new data directory."""
-        self.con.execute(_SCHEMA)
-        version = self.con.execute("SELECT value FROM meta WHERE key = 'schema'").fetchone()
+        self._change(_SCHEMA)
+        version = self.one("SELECT value FROM meta WHERE key = 'schema'")
         if version is None:
-            self.con.execute("INSERT INTO meta VALUES ('schema', ?), ('seq', '0')",
-                             [str(SCHEMA_VERSION)])
+            self._change("INSERT INTO meta VALUES ('schema', ?), ('seq', '0')",
+                         [str(SCHEMA_VERSION)])
         elif int(version[0]) != SCHEMA_VERSION:
             raise InvalidArgument(f"data directory has catalog schema {version[0]}, "
                                   f"this tsengine reads schema {SCHEMA_VERSION}")
-        if not self.con.execute("SELECT count(*) FROM orgs").fetchone()[0]:
-            self.con.execute("INSERT INTO orgs VALUES (?, ?, '', ?)", [new_id(), DEFAULT_ORG, now])
+        if not self.one("SELECT count(*) FROM orgs")[0]:  # type: ignore[index]
+            self._change("INSERT INTO orgs VALUES (?, ?, '', ?)", [new_id(), DEFAULT_ORG, now])
         # manifests written before paths were relative (absolute, or relative to the directory
         # the process ran in): keep what follows `buckets/<bucket-id>/`, which every file has
         marker = "strpos(path, 'buckets/' || bucket_id || '/')"
-        self.con.execute(f"UPDATE partitions SET path = substr(path, {marker}) "
-                         f"WHERE NOT starts_with(path, 'buckets/') AND {marker} > 0")
+        self._change(f"UPDATE partitions SET path = substr(path, {marker}) "
+                     f"WHERE NOT starts_with(path, 'buckets/') AND {marker} > 0")
 
     # -- organizations -------------------------------------------------------------------
     def orgs(self) -> list[Organization]:
-        rows = self.con.execute("SELECT * FROM orgs ORDER BY created_at, name").fetchall()
+        rows = self._read("SELECT * FROM orgs ORDER BY created_at, name")
         return [Organization(*r) for r in rows]
 
     def org(self, name_or_id: str | None = None) -> Organization:
         """An organization by name or id; None means the default (first) organization."""
         if name_or_id is None:
             return self.orgs()[0]
-        row = self.con.execute("SELECT * FROM orgs WHERE name = ? OR id = ? ORDER BY name = ? DESC",
-                               [name_or_id, name_or_id, name_or_id]).fetchone()
-        if row is None:
+        rows = self._read("SELECT * FROM orgs WHERE name = ? OR id = ? ORDER BY name = ? DESC",
+                          [name_or_id, name_or_id, name_or_id])
+        if not rows:
             raise OrganizationNotFound(name_or_id)
-        return Organization(*row)
+        return Organization(*rows[0])
 
     # -- buckets ---------------------------------------------------------------------------
     def buckets(self, org_id: str) -> list[Bucket]:
-        rows = self.con.execute("SELECT * FROM buckets WHERE org_id = ? ORDER BY name",
-                                [org_id]).fetchall()
+        rows = self._read("SELECT * FROM buckets WHERE org_id = ? ORDER BY name", [org_id])
         return [Bucket(*r) for r in rows]
 
     def bucket(self, org_id: str, name_or_id: str) -> Bucket:
-        row = self.con.execute(
+        rows = self._read(
             "SELECT * FROM buckets WHERE org_id = ? AND (name = ? OR id = ?) "
             "ORDER BY name = ? DESC",
-            [org_id, name_or_id, name_or_id, name_or_id]).fetchone()
-        if row is None:
+            [org_id, name_or_id, name_or_id, name_or_id])
+        if not rows:
             raise BucketNotFound(name_or_id)
-        return Bucket(*row)
+        return Bucket(*rows[0])
 
     def create_bucket(self, org_id: str, name: str, retention: int, description: str,
                       now: int) -> Bucket:
         validate_bucket_name(name)
         self._refuse_taken(org_id, name)
         bucket = Bucket(new_id(), org_id, name, description, retention, now, now)
-        self.con.execute("INSERT INTO buckets VALUES (?, ?, ?, ?, ?, ?, ?)",
-                         list(vars(bucket).values()))
+        self._change("INSERT INTO buckets VALUES (?, ?, ?, ?, ?, ?, ?)",
+                     list(vars(bucket).values()))
         return bucket
 
     def update_bucket(self, bucket: Bucket, now: int, *, name: str | None = None,
@@ -192,7 +215,7 @@ class Catalog:
                          description if description is not None else bucket.description,
                          retention if retention is not None else bucket.retention,
                          bucket.created_at, now)
-        self.con.execute(
+        self._change(
             "UPDATE buckets SET name = ?, description = ?, retention = ?, updated_at = ? "
             "WHERE id = ?",
             [updated.name, updated.description, updated.retention, now, bucket.id])
@@ -200,31 +223,31 @@ class Catalog:
 
     def delete_bucket(self, bucket: Bucket) -> None:
         for m in self.measurements(bucket.id):
-            self.con.execute(f"DROP TABLE IF EXISTS {m.hot_table}")
-            self.con.execute("DELETE FROM columns WHERE measurement_id = ?", [m.id])
-        self.con.execute("DELETE FROM measurements WHERE bucket_id = ?", [bucket.id])
-        self.con.execute("DELETE FROM partitions WHERE bucket_id = ?", [bucket.id])
-        self.con.execute("DELETE FROM buckets WHERE id = ?", [bucket.id])
+            self._change(f"DROP TABLE IF EXISTS {m.hot_table}")
+            self._change("DELETE FROM columns WHERE measurement_id = ?", [m.id])
+        self._change("DELETE FROM measurements WHERE bucket_id = ?", [bucket.id])
+        self._change("DELETE FROM partitions WHERE bucket_id = ?", [bucket.id])
+        self._change("DELETE FROM buckets WHERE id = ?", [bucket.id])
         self._measurements = {k: v for k, v in self._measurements.items() if k[0] != bucket.id}
 
     def _refuse_taken(self, org_id: str, name: str) -> None:
-        taken = self.con.execute("SELECT 1 FROM buckets WHERE org_id = ? AND name = ?",
-                                 [org_id, name]).fetchone()
+        taken = self._read("SELECT 1 FROM buckets WHERE org_id = ? AND name = ?",
+                           [org_id, name])
         if taken:
             raise BucketExists(name)
 
     # -- measurements and columns ----------------------------------------------------------
     def measurements(self, bucket_id: str) -> list[Measurement]:
-        names = self.con.execute("SELECT name FROM measurements WHERE bucket_id = ? ORDER BY name",
-                                 [bucket_id]).fetchall()
+        names = self._read("SELECT name FROM measurements WHERE bucket_id = ? ORDER BY name",
+                           [bucket_id])
         return [m for (name,) in names if (m := self.measurement(bucket_id, name)) is not None]
 
     def measurement(self, bucket_id: str, name: str) -> Measurement | None:
         cached = self._measurements.get((bucket_id, name))
         if cached is not None:
             return cached
-        row = self.con.execute("SELECT id FROM measurements WHERE bucket_id = ? AND name = ?",
-                               [bucket_id, name]).fetchone()
+        row = self.one("SELECT id FROM measurements WHERE bucket_id = ? AND name = ?",
+                       [bucket_id, name])
         if row is None:
             return None
         cols = self.con.execute(
@@ -239,10 +262,10 @@ class Catalog:
 
     def add_measurement(self, bucket_id: str, name: str) -> Measurement:
         sql = "SELECT coalesce(max(id), 0) + 1 FROM measurements"
-        next_id = self.con.execute(sql).fetchone()[0]
-        self.con.execute("INSERT INTO measurements VALUES (?, ?, ?)", [next_id, bucket_id, name])
+        next_id = self.one(sql)[0]  # type: ignore[index]
+        self._change("INSERT INTO measurements VALUES (?, ?, ?)", [next_id, bucket_id, name])
         m = Measurement(next_id, bucket_id, name, {}, {})
-        self.con.execute(f"CREATE TABLE {m.hot_table} (time BIGINT NOT NULL, seq BIGINT NOT NULL)")
+        self._change(f"CREATE TABLE {m.hot_table} (time BIGINT NOT NULL, seq BIGINT NOT NULL)")
         self._measurements[(bucket_id, name)] = m
         return m
 
@@ -250,9 +273,9 @@ class Catalog:
         number = len(m.tags) + len(m.fields) + 1
         col = Column(kind, name, ftype, f"{kind[0]}{number}")
         sql_type = ftype.duckdb_type if ftype else "VARCHAR"
-        self.con.execute("INSERT INTO columns VALUES (?, ?, ?, ?, ?)",
-                         [m.id, kind, name, ftype.value if ftype else None, col.col])
-        self.con.execute(f"ALTER TABLE {m.hot_table} ADD COLUMN {col.col} {sql_type}")
+        self._change("INSERT INTO columns VALUES (?, ?, ?, ?, ?)",
+                     [m.id, kind, name, ftype.value if ftype else None, col.col])
+        self._change(f"ALTER TABLE {m.hot_table} ADD COLUMN {col.col} {sql_type}")
         (m.tags if kind == "tag" else m.fields)[name] = col
         return col
 
@@ -271,19 +294,19 @@ class Catalog:
         if last_day is not None:
             sql += " AND day <= ?"
             args.append(last_day)
-        rows = self.con.execute(sql + " ORDER BY measurement_id, day", args).fetchall()
+        rows = self._read(sql + " ORDER BY measurement_id, day", args)
         return [Partition(*r[:3], self.full_path(r[3]), *r[4:7],
                           tuple(r[7].split(",")) if r[7] else ()) for r in rows]
 
     def replace_partition(self, old: Partition | None, new: Partition) -> None:
         if old is not None:
             self.drop_partition(old)
-        self.con.execute("INSERT INTO partitions VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        self._change("INSERT INTO partitions VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                          [new.bucket_id, new.measurement_id, new.day, self.stored_path(new.path),
                           new.rows, new.min_time, new.max_time, ",".join(new.cols)])
 
     def drop_partition(self, part: Partition) -> None:
-        self.con.execute("DELETE FROM partitions WHERE path = ?", [self.stored_path(part.path)])
+        self._change("DELETE FROM partitions WHERE path = ?", [self.stored_path(part.path)])
 
     def all_partition_paths(self) -> set[str]:
         """Every file the manifest lists, as a path under the data directory."""
@@ -306,14 +329,16 @@ class Catalog:
         return str(self.root / stored)
 
     def forget_cached(self) -> None:
-        """Drop cached schemas (after a rolled-back transaction)."""
+        """Drop cached schemas and answers (after a rolled-back transaction)."""
         self._measurements.clear()
+        self._answers.clear()
 
     # -- write sequence --------------------------------------------------------------------
     def take_sequence(self, count: int) -> int:
         """Reserve `count` write sequence numbers; return the first."""
-        first = int(self.con.execute("SELECT value FROM meta WHERE key = 'seq'").fetchone()[0]) + 1
-        self.con.execute("UPDATE meta SET value = ? WHERE key = 'seq'", [str(first + count - 1)])
+        first = int(self.one("SELECT value FROM meta WHERE key = 'seq'")[0]) + 1  # type: ignore[index]
+        self.con.execute("UPDATE meta SET value = ? WHERE key = 'seq'",
+                         [str(first + count - 1)]).fetchall()
         return first
 
 

@@ -91,7 +91,7 @@ def compact_measurement(catalog: Catalog, root: Path, m: Measurement,
         try:
             for old, new in plans:
                 catalog.replace_partition(old, new)
-            con.execute(f"DELETE FROM {m.hot_table} WHERE seq <= ?", [max_seq])
+            con.execute(f"DELETE FROM {m.hot_table} WHERE seq <= ?", [max_seq]).fetchall()
             con.commit()
         except BaseException:
             con.rollback()

@@ -190,7 +190,10 @@ def to_expr(pred: Predicate, column_of: Callable[[str], str | None],
     col = column_of(pred.column)
     if col is None:  # the measurement has no such tag
         return pl.lit(False if missing is None else pred.test(missing))  # type: ignore[union-attr]
-    c = pl.col(col) if missing is None else pl.col(col).fill_null(missing)
+    # a null compares as `missing` only where that makes the test pass: otherwise the null's
+    # false is the same answer, and a bare comparison lets Parquet statistics skip row groups
+    fills = missing is not None and pred.test(missing)  # type: ignore[union-attr]
+    c = pl.col(col).fill_null(missing) if fills else pl.col(col)
     if isinstance(pred, Compare):
         expr = c == pred.value if pred.op == "==" else c != pred.value
     elif isinstance(pred, In):

@@ -35,8 +35,8 @@ def enforce(catalog: Catalog, now: int) -> tuple[RetentionResult, list[str]]:
                 cutoff = now - bucket.retention
                 for m in catalog.measurements(bucket.id):
                     deleted = con.execute(
-                        f"DELETE FROM {m.hot_table} WHERE time < ?", [cutoff]).fetchone()
-                    result.hot_rows_deleted += deleted[0] if deleted else 0
+                        f"DELETE FROM {m.hot_table} WHERE time < ?", [cutoff]).fetchall()
+                    result.hot_rows_deleted += deleted[0][0] if deleted else 0
                 for part in catalog.partitions(bucket.id):
                     if part.max_time < cutoff:
                         catalog.drop_partition(part)

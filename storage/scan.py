@@ -63,6 +63,7 @@ class ScanPlan:
     reads: tuple[MeasurementRead, ...]
     tags: tuple[str, ...]
     missing_tag: str | None = None  # compare a missing tag as this value (None: never matches)
+    hot: bool = True  # whether the hot tier may hold rows (when it holds none, it is not queried)
 
     @property
     def files(self) -> list[str]:
@@ -80,7 +81,7 @@ class ScanPlan:
 
 def plan_scan(catalog: Catalog, bucket: Bucket, start: int, stop: int,
               predicate: Predicate | None, columns: Sequence[str] | None,
-              missing_tag: str | None = None) -> ScanPlan:
+              missing_tag: str | None = None, hot: bool = True) -> ScanPlan:
     """Choose measurements, fields, tags and partitions; nothing is opened yet."""
     pred = predicate or TRUE
     reads = []
@@ -93,7 +94,7 @@ def plan_scan(catalog: Catalog, bucket: Bucket, start: int, stop: int,
                 reads.append(read)
                 all_tags.update(m.column(c).name for c in read.tag_columns)
     wanted = sorted(all_tags if columns is None else all_tags & set(columns))
-    return ScanPlan(bucket, start, stop, tuple(reads), tuple(wanted), missing_tag)
+    return ScanPlan(bucket, start, stop, tuple(reads), tuple(wanted), missing_tag, hot)
 
 
 def _plan_measurement(catalog: Catalog, bucket: Bucket, m: Measurement, start: int, stop: int,
@@ -128,7 +129,7 @@ def execute_scan(catalog: Catalog, plan: ScanPlan) -> dict[FieldType, pl.LazyFra
     for read in plan.reads:
         m = read.measurement
         wide = read_wide(catalog, m, read.partitions, plan.start, plan.stop,
-                         read.tag_columns, read.field_columns)
+                         read.tag_columns, read.field_columns, hot_tier=plan.hot)
         for group in read.groups:
             by_type[group.type].append(
                 _to_long(wide, m, read, group, plan.tags, plan.missing_tag))
@@ -158,7 +159,7 @@ def execute_wide_scan(catalog: Catalog, plan: ScanPlan) -> list[WideRead]:
     for read in plan.reads:
         m = read.measurement
         wide = read_wide(catalog, m, read.partitions, plan.start, plan.stop,
-                         read.tag_columns, read.field_columns)
+                         read.tag_columns, read.field_columns, hot_tier=plan.hot)
         tags = [c for c in read.tag_columns if m.column(c).name in plan.tags]
         by_predicate: dict[Predicate, list[FieldGroup]] = defaultdict(list)
         for group in read.groups:

@@ -66,7 +66,7 @@ class Store:
                     f"data directory {self.path} is in use by another tsengine process") from None
             raise StorageError(f"cannot open data directory {self.path}: {e}") from None
         # hot rows are ordered by their write sequence, not by insertion: lets inserts run parallel
-        self.con.execute("SET preserve_insertion_order = false")
+        self.con.execute("SET preserve_insertion_order = false").fetchall()
         self.catalog = Catalog(self.con, self.path)
         self._lock = threading.RLock()
         with self._transaction():
@@ -102,6 +102,15 @@ class Store:
                 self.con.rollback()
                 self.catalog.forget_cached()
                 raise
+
+    @contextmanager
+    def metadata(self) -> Iterator[duckdb.DuckDBPyConnection]:
+        """One transaction on `catalog.duckdb` for the layers above storage (tasks, tokens), so
+        their records live and commit in the data directory beside the catalog."""
+        with self._transaction():
+            yield self.con
+            # a statement whose result was not fetched would block the next relation (scans)
+            self.con.execute("SELECT 1").fetchall()
 
     # -- organizations and buckets ---------------------------------------------------------
     def orgs(self) -> list[Organization]:
@@ -179,7 +188,8 @@ class Store:
         with self._lock:
             target = self.catalog.bucket(self.catalog.org(org).id, bucket)
             lo, hi = self._visible_range(target, start, stop)
-            return plan_scan(self.catalog, target, lo, hi, predicate, columns, missing_tag)
+            return plan_scan(self.catalog, target, lo, hi, predicate, columns, missing_tag,
+                             hot=self._hot_rows > 0)
 
     def scan(self, bucket: str, start: int | None = None, stop: int | None = None,
              predicate: Predicate | None = None, columns: Sequence[str] | None = None,
@@ -307,7 +317,7 @@ class Store:
                 for bucket in self.catalog.buckets(org.id):
                     for m in self.catalog.measurements(bucket.id):
                         sql = f"SELECT count(*) FROM {m.hot_table}"
-                        total += self.con.execute(sql).fetchone()[0]
+                        total += self.con.execute(sql).fetchall()[0][0]
         return total
 
 

@@ -67,10 +67,14 @@ def read_hot(catalog: Catalog, m: Measurement, start: int, stop: int,
 
 
 def read_wide(catalog: Catalog, m: Measurement, parts: Sequence[Partition], start: int, stop: int,
-              tag_cols: Sequence[str], field_cols: Sequence[str]) -> pl.LazyFrame:
-    """Deduplicated rows of `m` in [start, stop): `time`, the tag and field columns asked for."""
+              tag_cols: Sequence[str], field_cols: Sequence[str], hot_tier: bool = True
+              ) -> pl.LazyFrame:
+    """Deduplicated rows of `m` in [start, stop): `time`, the tag and field columns asked for.
+    `hot_tier=False` says the hot tier is known to be empty (saves a query)."""
     wanted = ["time", *tag_cols, *field_cols]
     in_range = (pl.col("time") >= start) & (pl.col("time") < stop)
+    if not hot_tier:
+        return read_cold(parts, m, wanted).filter(in_range)
     all_tags = [c.col for c in m.tags.values()]
     hot = read_hot(catalog, m, start, stop, [*wanted[:1], *all_tags, *field_cols])
     if hot.height == 0:

@@ -189,6 +189,7 @@ def insert(catalog: Catalog, bucket: Bucket, prepared: list[_Prepared], seq_base
         con.register("_incoming", frame.to_arrow())
         try:
             cols = ", ".join(frame.columns)
-            con.execute(f"INSERT INTO {m.hot_table} ({cols}) SELECT {cols} FROM _incoming")
+            sql = f"INSERT INTO {m.hot_table} ({cols}) SELECT {cols} FROM _incoming"
+            con.execute(sql).fetchall()
         finally:
             con.unregister("_incoming")

@@ -74,11 +74,18 @@ def test_table_ids_name_each_table_by_one_integer():
     from tsengine.execute.pertable import table_ids
 
     contiguous = pl.DataFrame({"h": ["a", "a", "b", None, None], "v": [1, 2, 3, 4, 5]})
-    assert table_ids(contiguous, ["h"]).to_list() == [0, 0, 1, 2, 2]
+    ids, tables = table_ids(contiguous, ["h"])
+    assert ids.to_list() == [0, 0, 1, 2, 2]
+    assert tables.rows() == [(0, "a"), (1, "b"), (2, None)]
     interleaved = pl.DataFrame({"h": ["b", "a", "b", None], "z": [1, 1, 1, 1]})
-    ids = table_ids(interleaved, ["h", "z"]).to_list()
+    ids, tables = table_ids(interleaved, ["h", "z"])
+    ids = ids.to_list()
     assert ids[0] == ids[2] and len({ids[0], ids[1], ids[3]}) == 3
-    assert table_ids(interleaved, []).to_list() == [0, 0, 0, 0]
+    # one row per table, in order of first appearance
+    assert tables.rows() == [(ids[0], "b", 1), (ids[1], "a", 1), (ids[3], None, 1)]
+    ids, tables = table_ids(interleaved, [])
+    assert ids.to_list() == [0, 0, 0, 0] and tables.rows() == [(0,)]
+    assert table_ids(interleaved.head(0), [])[1].height == 0
 
 
 def test_a_null_key_first_and_again_later_is_one_table():
@@ -87,5 +94,5 @@ def test_a_null_key_first_and_again_later_is_one_table():
     from tsengine.execute.pertable import table_ids
 
     frame = pl.DataFrame({"h": [None, "a", None]}, schema={"h": pl.String})
-    ids = table_ids(frame, ["h"]).to_list()
+    ids = table_ids(frame, ["h"])[0].to_list()
     assert ids[0] == ids[2] != ids[1]

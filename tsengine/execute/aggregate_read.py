@@ -57,7 +57,8 @@ def _aggregate(fn: str, value: pl.Expr, time: pl.Expr) -> tuple[pl.Expr, pl.Expr
     return value.get(index), at
 
 
-def _rows(read: WideRead, fn: str, start: int) -> dict[pl.DataType, list[pl.DataFrame]]:
+def _rows(ctx: ExecContext, read: WideRead, fn: str, start: int
+          ) -> dict[pl.DataType, list[pl.DataFrame]]:
     """One long-shaped row per series and field: `_time, _measurement, _field, _value, tags`."""
     aggs = []
     for i, field in enumerate(read.fields):
@@ -67,6 +68,8 @@ def _rows(read: WideRead, fn: str, start: int) -> dict[pl.DataType, list[pl.Data
             aggs.append(time.alias(f"t{i}"))
     tags = list(read.tags)
     grouped = (read.frame.group_by(tags).agg(aggs) if tags else read.frame.select(aggs)).collect()
+    ctx.counts["points_read"] += sum(grouped.get_column(f"n{i}").sum()
+                                     for i in range(len(read.fields)))
     out: dict[pl.DataType, list[pl.DataFrame]] = defaultdict(list)
     for i, field in enumerate(read.fields):
         time = pl.col(f"t{i}") if fn in SELECTORS else pl.lit(start)
@@ -95,7 +98,7 @@ def read_aggregate(ctx: ExecContext, node: PlanNode, _inputs: list[TableStream])
         return execute(ctx, node.fallback)
     by_type: dict[pl.DataType, list[pl.DataFrame]] = defaultdict(list)
     for w in wide:
-        for dtype, frames in _rows(w, node.fn, read.start).items():
+        for dtype, frames in _rows(ctx, w, node.fn, read.start).items():
             by_type[dtype] += frames
     frames = {t: pl.concat(fs, how="diagonal").lazy() for t, fs in by_type.items()}
     stream = stream_from_scan(frames, read.start, read.stop)  # type: ignore[arg-type]
@@ -127,16 +130,21 @@ def read_window_aggregate(ctx: ExecContext, node: PlanNode, _inputs: list[TableS
         tags = sorted(w.tags)
         if any(rows.get_column(t).null_count() for t in tags):
             return execute(ctx, node.fallback)
-        rows = rows.with_columns(pertable.table_ids(rows, tags, TABLE))
+        ids, series = pertable.table_ids(rows, tags, TABLE)
+        rows = rows.with_columns(ids)
         key = ("_start", "_stop", *sorted([*tags, "_field", "_measurement"]))
-        series = rows.select(TABLE, *tags).unique(TABLE, keep="first", maintain_order=True)
         for field in w.fields:
             values = rows.select(TABLE, pl.col(f"f:{field}").alias(column),
-                                 pl.col("time").alias("\0t")).drop_nulls(column)
+                                 pl.col("time").alias("\0t"))
+            if values.get_column(column).null_count():
+                values = values.drop_nulls(column)
+            ctx.counts["points_read"] += values.height
             if not values.height:
                 continue
-            tables = series.join(values.select(TABLE).unique(), on=TABLE, how="semi",
-                                 maintain_order="left").with_columns(
+            tables = series if values.height == rows.height else series.join(
+                values.select(pl.col(TABLE).unique()), on=TABLE, how="semi",
+                maintain_order="left")
+            tables = tables.with_columns(
                 pl.lit(read.start).cast(TIME_DTYPE).alias("_start"),
                 pl.lit(read.stop).cast(TIME_DTYPE).alias("_stop"),
                 pl.lit(field, pl.String).alias("_field"),

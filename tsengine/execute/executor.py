@@ -5,8 +5,9 @@ Each node type has one implementation, registered by the stdlib module that defi
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from storage import Store
 from tsengine.errors import FluxRuntimeError
@@ -21,6 +22,8 @@ class ExecContext:
 
     store: Store
     interp: Interpreter
+    # what the query did, for task run logs: "points_read", "points_written"
+    counts: Counter[str] = field(default_factory=Counter)
 
     def error(self, node: PlanNode, message: str) -> FluxRuntimeError:
         """A runtime error naming the function and where it was called."""

@@ -44,18 +44,31 @@ def runs_are_tables(frame: pl.DataFrame, names: Sequence[str], starts: pl.Series
     return not frame.select(names).filter(starts).is_duplicated().any()
 
 
-def table_ids(frame: pl.DataFrame, key: Sequence[str], name: str = "\0table") -> pl.Series:
+def table_ids(frame: pl.DataFrame, key: Sequence[str], name: str = "\0table"
+              ) -> tuple[pl.Series, pl.DataFrame]:
     """A small integer per row naming its table, so per-table work can group on one integer
-    column instead of the key's columns (strings, mostly).
+    column instead of the key's columns (strings, mostly); and the tables, one row each: the
+    id (column `name`) and the key columns, in order of first appearance.
 
     Rows of a table are usually contiguous (storage reads keep them so), and then the id is
-    the run number, found in one pass; otherwise it is the dense rank of the key values.
+    the run number and a table's row its run's first, found in one pass; otherwise the id is
+    the dense rank of the key values among the runs' first rows.
     """
-    if not key or not frame.height:
-        return pl.Series(name, [0] * frame.height, dtype=pl.Int64)
     names = list(key)
+    if not names or not frame.height:
+        ids = pl.Series(name, [0] * frame.height, dtype=pl.Int64)
+        firsts = pl.DataFrame([pl.Series(name, [0] * min(frame.height, 1), dtype=pl.Int64),
+                               *frame.select(names).head(1)])
+        return ids, firsts
     starts = run_starts(frame, names)
-    if runs_are_tables(frame, names, starts):
-        return (starts.cast(pl.Int64).cum_sum() - 1).alias(name)
-    ranks = frame.select(pl.struct(names).rank("dense").cast(pl.Int64) - 1)
-    return ranks.to_series().alias(name)
+    runs = starts.cast(pl.Int64).cum_sum() - 1
+    firsts = frame.select(names).filter(starts)
+    if not firsts.is_duplicated().any():
+        return runs.alias(name), firsts.select(
+            pl.int_range(pl.len(), dtype=pl.Int64).alias(name), *names)
+    # some table's rows form several runs: rank the runs' keys (few), not the rows' keys
+    ranks = firsts.select((pl.struct(names).rank("dense").cast(pl.Int64) - 1).alias(name))
+    ids = ranks.to_series().gather(runs).alias(name)
+    tables = (firsts.with_columns(ranks.to_series())
+              .unique(name, keep="first", maintain_order=True).select(name, *names))
+    return ids, tables

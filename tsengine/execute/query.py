@@ -5,6 +5,7 @@ A top-level expression that is a stream is a result: named by its `yield`, else 
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -52,12 +53,13 @@ def plan_query(store: Store, source: str, *, now: int | None = None,
 
 
 def run_query(store: Store, source: str, *, now: int | None = None,
-              disabled_rules: Iterable[str] = (), extern: Mapping[str, Any] | None = None
-              ) -> list[QueryResult]:
-    """Run a script; one QueryResult per result, in script order."""
+              disabled_rules: Iterable[str] = (), extern: Mapping[str, Any] | None = None,
+              counts: Counter[str] | None = None) -> list[QueryResult]:
+    """Run a script; one QueryResult per result, in script order. `counts` receives what the
+    run did (points read and written)."""
     interp, planned = plan_query(store, source, now=now, disabled_rules=disabled_rules,
                                  extern=extern)
-    ctx = ExecContext(store, interp)
+    ctx = ExecContext(store, interp) if counts is None else ExecContext(store, interp, counts)
     return [QueryResult(name, execute(ctx, plan), plan) for name, plan in planned]
 
 

@@ -111,6 +111,7 @@ def read_storage(ctx: ExecContext, node: PlanNode, _inputs: list[TableStream]) -
     if node.omit:
         frames = {t: lf.drop(node.omit, strict=False) for t, lf in frames.items()}
     stream = stream_from_scan(frames, node.start, node.stop)
+    ctx.counts["points_read"] += sum(tf.frame.height for tf in stream.frames)
     if not node.projected:
         return stream
     keep_drop = absorbed(node)
@@ -123,4 +124,6 @@ def read_unbounded(ctx: ExecContext, node: PlanNode, _inputs: list[TableStream])
     assert isinstance(node, From)
     with reading(ctx, node, node.bucket):
         frames = ctx.store.scan(node.bucket, org=node.org)
-    return stream_from_scan(frames)
+    stream = stream_from_scan(frames)
+    ctx.counts["points_read"] += sum(tf.frame.height for tf in stream.frames)
+    return stream

@@ -109,6 +109,7 @@ def run_to(ctx: ExecContext, node: PlanNode, inputs: list[TableStream]) -> Table
             lines += rows.height
     if segments:
         result = ctx.store.write(node.bucket, PointBatch(segments), org=node.org)
+        ctx.counts["points_written"] += result.written
         if result.dropped:
             raise ctx.error(node, result.message())
     return TableStream(out)

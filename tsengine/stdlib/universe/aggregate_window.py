@@ -265,12 +265,15 @@ def _check(ctx: ExecContext, node: AggregateWindowNative, tf: TableFrame) -> Non
         raise ctx.error(node, f"unsupported aggregate column type {kind}")
 
 
-def _aggregate(node: AggregateWindowNative, dtype: pl.DataType) -> pl.Expr:
+def _aggregate(node: AggregateWindowNative, dtype: pl.DataType, nulls: bool) -> pl.Expr:
     """The window's value. Sums run in row order, one value after another, as upstream's
-    loop adds them (Polars' grouped float sum may round differently)."""
+    loop adds them (Polars' grouped float sum may round differently); a null adds nothing."""
     value = pl.col(node.column)
     if node.fn == "count":
         return pl.len().cast(pl.Int64)
+    if not nulls:  # every group has a value: no null checks
+        total = value.cum_sum().last()
+        return total if node.fn == "sum" else total.cast(pl.Float64) / pl.len()
     total = value.fill_null(pl.lit(0, dtype)).cum_sum().last()
     valid = value.count()
     if node.fn == "sum":
@@ -285,8 +288,8 @@ def _native_frame(node: AggregateWindowNative, tf: TableFrame, bounds: Bounds) -
     time_ns = pl.col("_time").dt.epoch("ns")
     rows = tf.frame.select(*key, pl.col(node.column), time_ns.alias("\0t"))
     rows = rows.filter(pl.col("\0t").is_not_null())
-    rows = rows.with_columns(pertable.table_ids(rows, key, TABLE))
-    tables = rows.select(TABLE, *key).unique(TABLE, keep="first", maintain_order=True)
+    ids, tables = pertable.table_ids(rows, key, TABLE)
+    rows = rows.with_columns(ids)
     if tf.empty and not key:  # the one table, without rows
         tables = pl.DataFrame({TABLE: [0]}, schema={TABLE: pl.Int64})
     elif tf.empty:  # tables without rows get ids after the others
@@ -302,7 +305,7 @@ def native_windows(node: AggregateWindowNative, rows: pl.DataFrame, tables: pl.D
     """The Go aggregateWindow over `rows` (TABLE, the column, `\0t` = time in ns) of the
     tables listed in `tables` (TABLE and the key columns): one row per window and table."""
     ids = [TABLE]
-    if not _sorted_in_tables(rows, ids):
+    if not _in_table_time_order(rows):
         rows = rows.sort([TABLE, "\0t"], maintain_order=True)
     value_dtype = pl.Int64() if node.fn == "count" else \
         pl.Float64() if node.fn == "mean" else dtype
@@ -335,16 +338,23 @@ def _aggregate_windows(node: AggregateWindowNative, rows: pl.DataFrame, key: lis
     lo, hi = bounds
     t = pl.col("\0t")
     inside = (t >= lo) & (t < hi)
-    agg = _aggregate(node, dtype).cast(value_dtype).alias(node.column)
+    nulls = bool(rows.get_column(node.column).null_count())
+    agg = _aggregate(node, dtype, nulls).cast(value_dtype).alias(node.column)
     if rows.select(inside.all()).item():
         # every row in the range (a storage read's are): each window holding one overlaps the
         # range, so the windows are exactly the groups; START/STOP follow from INDEX
         spec = node.spec
         if spec.closed_form() and spec.every == spec.period and not spec.every.negative:
             # one window per row, its number a division; bounds computed per window after
+            # rows are in time order within each table, so a window's rows are one run:
+            # grouping on the run number (sorted) is much cheaper than on (table, window)
             index = (t - spec.zero).floordiv(spec.every.nanoseconds).alias(INDEX)
-            result = (rows.with_columns(index).group_by([*key, INDEX], maintain_order=True)
-                      .agg(agg))
+            run = pl.col("\0run")
+            rows = rows.with_columns(index).with_columns(
+                pl.struct(*key, INDEX).rle_id().alias("\0run"))
+            firsts = rows.filter(run.ne(run.shift()).fill_null(True)).select(*key, INDEX)
+            values = rows.group_by("\0run", maintain_order=True).agg(agg)
+            result = firsts.hstack(values.drop("\0run"))
             start, stop = windows.clip(*spec.bounds(pl.col(INDEX)), bounds)
             return result.select(*key, INDEX, start.alias(START), stop.alias(STOP),
                                  node.column)
@@ -374,17 +384,16 @@ def _aggregate_windows(node: AggregateWindowNative, rows: pl.DataFrame, key: lis
     return result.drop("\0overlaps")
 
 
-def _sorted_in_tables(rows: pl.DataFrame, key: list[str]) -> bool:
-    """Whether times never go back within a table (storage reads are in time order): every
-    step back in time must be where one table ends and the next begins."""
-    back = rows.select(pl.arg_where(pl.col("\0t").diff() < 0)).to_series()
-    if back.is_empty():
-        return True
-    if not key:
-        return False
-    here = rows.select(key)[back].with_row_index("\0i")
-    before = rows.select(key)[back - 1].with_row_index("\0i")
-    return not here.join(before, on=["\0i", *key], nulls_equal=True).height
+def _in_table_time_order(rows: pl.DataFrame) -> bool:
+    """Whether each table's rows are one run, in time order (storage reads are): every step
+    back in time must be where one table ends and the next begins, and no table may start
+    twice."""
+    table, t = pl.col(TABLE), pl.col("\0t")
+    new_table = table.ne(table.shift()).fill_null(True)
+    checks = rows.select((t.diff() < 0).and_(new_table.not_()).any().alias("back"),
+                         new_table.sum().alias("runs"), table.n_unique().alias("tables"))
+    back, runs, tables = checks.row(0)
+    return not back and runs == tables
 
 
 def _with_empty_windows(node: AggregateWindowNative, tables: pl.DataFrame, result: pl.DataFrame,
@@ -393,6 +402,10 @@ def _with_empty_windows(node: AggregateWindowNative, tables: pl.DataFrame, resul
     computed value where there is one, else count 0 and null for the others. Windows of rows
     outside the range are left out. `tables` lists every table by its key columns."""
     every = windows.within(node.spec, bounds)
+    indexes, range_indexes = result.get_column(INDEX), every.get_column(INDEX)
+    if (result.height == tables.height * every.height and result.height
+            and indexes.min() >= range_indexes.min() and indexes.max() <= range_indexes.max()):
+        return result  # each table has a row in each window already (the usual case)
     grid = tables.join(every, how="cross") if key else every
     values = result.select(*key, INDEX, node.column)
     grid = grid.join(values, on=[*key, INDEX], how="left", nulls_equal=True)
