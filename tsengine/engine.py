@@ -24,6 +24,8 @@ from tsengine.encode.annotated_csv import Dialect, encode_results
 from tsengine.execute.query import plan_query, run_query
 from tsengine.execute.table import Table
 from tsengine.plan.planner import explain
+from tsengine.tasks.scheduler import SchedulerSettings
+from tsengine.tasks.service import TaskService
 
 TimeArg = int | str | None
 
@@ -31,17 +33,29 @@ TimeArg = int | str | None
 class Engine:
     """An open data directory: buckets, writes, exports and maintenance."""
 
-    def __init__(self, store: Store) -> None:
+    def __init__(self, store: Store, task_settings: SchedulerSettings | None = None) -> None:
         self.store = store
+        self._task_settings = task_settings
+        self._tasks: TaskService | None = None
 
     @classmethod
     def open(cls, data_dir: str | Path, *, clock: Clock | None = None,
-             compact_threshold: int | None = None) -> Engine:
-        """Open a data directory, creating it (with its default organization) if needed."""
+             compact_threshold: int | None = None,
+             task_settings: SchedulerSettings | None = None) -> Engine:
+        """Open a data directory, creating it (with its default organization) if needed.
+        `task_settings`: the scheduler's instance limits (concurrency, retries, catch-up)."""
         kwargs: dict[str, object] = {"clock": clock}
         if compact_threshold is not None:
             kwargs["compact_threshold"] = compact_threshold
-        return cls(Store.open(data_dir, **kwargs))
+        return cls(Store.open(data_dir, **kwargs), task_settings)
+
+    @property
+    def tasks(self) -> TaskService:
+        """Tasks: create and find them, their runs and logs, manual runs, backfill, and the
+        scheduler (`engine.tasks.tick(now)`)."""
+        if self._tasks is None:
+            self._tasks = TaskService(self.store, self._task_settings)
+        return self._tasks
 
     def close(self) -> None:
         self.store.close()

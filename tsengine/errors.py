@@ -61,3 +61,23 @@ class TaskOptionsError(FluxError):
     """`option task` is missing or malformed."""
 
     kind = "error"
+
+
+class TaskError(TsengineError):
+    """A task operation failed: an unknown task or run, a refused update, a bad schedule."""
+
+
+class TaskNotFound(TaskError):
+    """No task has the id asked for."""
+
+    def __init__(self, task_id: str) -> None:
+        self.task_id = task_id
+        super().__init__(f"task {task_id} not found")
+
+
+class RunNotFound(TaskError):
+    """The task has no run with the id asked for."""
+
+    def __init__(self, task_id: str, run_id: str) -> None:
+        self.task_id, self.run_id = task_id, run_id
+        super().__init__(f"run {run_id} of task {task_id} not found")

@@ -12,7 +12,10 @@ from tsengine.cli.main import cli
 EXPECTED = {
     "", "bucket", "bucket create", "bucket list", "bucket update", "bucket delete",
     "bucket stats", "write", "export", "compact", "retention", "retention enforce", "check",
-    "query",
+    "query", "task", "task create", "task list", "task find", "task update", "task delete",
+    "task run", "task run list", "task run start", "task run retry", "task retry-failed",
+    "task log", "task log list", "task backfill", "scheduler", "scheduler tick",
+    "scheduler run",
 }
 
 

@@ -123,8 +123,9 @@ def test_example_iot_sensor_rollup():
 (option task {name: "iot_sensor_rollup", every: 1h, offset: 5m})
 (|> (|> (|> (|> (call from bucket: "raw_telemetry")
                 (call range start: (. v timeRangeStart) stop: (. v timeRangeStop)))
-            (call filter fn: (fn (r) (== (. r _measurement) "environmental_sensors"))))
-        (call aggregateWindow every: 10m fn: mean createEmpty: false))
+            (call filter fn: (fn (r) (and (== (. r _measurement) "environmental_sensors")
+                                          (!= (. r _field) "status")))))
+        (call aggregateWindow every: 10m fn: mean timeSrc: "_start" createEmpty: false))
     (call to bucket: "aggregated_telemetry"))
 """)
 
@@ -136,7 +137,7 @@ def test_example_sensor_downsample_hourly():
                     (call range start: (. v timeRangeStart) stop: (. v timeRangeStop)))
                 (call filter fn: (fn (r) (== (. r _measurement) "machine_vibration"))))
             (call aggregateWindow every: 1h fn: last createEmpty: false))
-        (call keep columns: ["_time" "_value" "machine_id" "location"]))
+        (call keep columns: ["_time" "_measurement" "_field" "_value" "machine_id" "location"]))
     (call to bucket: "hourly_rollups"))
 """)
 
@@ -496,12 +497,15 @@ def test_spans_of_the_example_script():
     assert span(pipe.call.arguments[0]) == "7:9-7:39"
     filter_call = pipe.argument.argument.call
     fn = filter_call.arguments[0].value
-    assert span(filter_call) == "5:6-5:66"
-    assert span(fn) == "5:17-5:65"
+    assert span(filter_call) == "5:6-5:91"
+    assert span(fn) == "5:17-5:90"
     assert span(fn.params[0]) == "5:18-5:19"
-    assert span(fn.body) == "5:24-5:65"
-    assert span(fn.body.left) == "5:24-5:38"      # r._measurement
-    assert span(fn.body.right) == "5:42-5:65"     # "environmental_sensors"
+    assert span(fn.body) == "5:24-5:90"
+    measurement = fn.body.left                    # r._measurement == "environmental_sensors"
+    assert span(measurement) == "5:24-5:65"
+    assert span(measurement.left) == "5:24-5:38"  # r._measurement
+    assert span(measurement.right) == "5:42-5:65"  # "environmental_sensors"
+    assert span(fn.body.right) == "5:70-5:90"     # r._field != "status"
     assert span(pipe.argument.argument.argument.argument) == "3:1-3:30"  # from(...)
 
 

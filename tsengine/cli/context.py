@@ -13,6 +13,7 @@ import click
 from storage import DataDirLocked, StorageError
 from tsengine.engine import Engine
 from tsengine.errors import TsengineError
+from tsengine.tasks.scheduler import SchedulerSettings
 
 DEFAULT_DATA_DIR = Path.home() / ".tsengine" / "data"
 
@@ -23,23 +24,25 @@ def default_data_dir() -> str:
 
 
 @contextmanager
-def open_engine(ctx: click.Context, wait: float = 0) -> Iterator[Engine]:
+def open_engine(ctx: click.Context, wait: float = 0,
+                task_settings: SchedulerSettings | None = None) -> Iterator[Engine]:
     """Open the engine on the global `--data-dir`; user errors become one line and exit 1.
 
-    `wait`: seconds to keep retrying while another process holds the data directory.
+    `wait`: seconds to keep retrying while another process holds the data directory;
+    `task_settings`: the scheduler's instance settings (commands that run tasks).
     """
     try:
-        with _open(ctx.obj["data_dir"], wait) as engine:
+        with _open(ctx.obj["data_dir"], wait, task_settings) as engine:
             yield engine
     except (StorageError, TsengineError) as e:
         raise click.ClickException(str(e)) from None
 
 
-def _open(data_dir: str, wait: float) -> Engine:
+def _open(data_dir: str, wait: float, task_settings: SchedulerSettings | None) -> Engine:
     deadline = time.monotonic() + wait
     while True:
         try:
-            return Engine.open(data_dir)
+            return Engine.open(data_dir, task_settings=task_settings)
         except DataDirLocked:
             if time.monotonic() >= deadline:
                 raise

@@ -13,6 +13,8 @@ from tsengine.cli.data import export, write
 from tsengine.cli.flux import check
 from tsengine.cli.maintenance import compact, retention
 from tsengine.cli.query import query
+from tsengine.cli.scheduler import scheduler
+from tsengine.cli.tasks import task
 
 
 class TsengineGroup(click.Group):
@@ -47,7 +49,7 @@ def cli(ctx: click.Context, data_dir: str) -> None:
     ctx.obj["data_dir"] = data_dir
 
 
-for command in (bucket, write, export, query, compact, retention, check):
+for command in (bucket, write, export, query, compact, retention, check, task, scheduler):
     cli.add_command(command)
 
 

@@ -106,8 +106,29 @@ def _exact(frame: pl.DataFrame, key: tuple[str, ...]) -> tuple[pl.DataFrame, lis
 
 def _key_tuple(key: tuple[str, ...], times: list[str], values: tuple[object, ...]
                ) -> tuple[object, ...]:
+    if not times:
+        return values
     return tuple(Time(v) if k in times and v is not None else v  # type: ignore[arg-type]
                  for k, v in zip(key, values, strict=True))
+
+
+def _key_tuples(key: tuple[str, ...], times: list[str], rows: list[tuple[object, ...]]
+                ) -> list[tuple[object, ...]]:
+    """Key values of many tables: time columns as `Time`, one object per distinct time (the
+    tables of a window share their `_start`/`_stop`)."""
+    if not times:
+        return rows
+    at = [i for i, k in enumerate(key) if k in times]
+    made: dict[object, Time] = {}
+    out = []
+    for row in rows:
+        values = list(row)
+        for i in at:
+            v = values[i]
+            if v is not None:
+                values[i] = made.get(v) or made.setdefault(v, Time(v))  # type: ignore[arg-type]
+        out.append(tuple(values))
+    return out
 
 
 def _split_by_key(frame: pl.DataFrame, key: tuple[str, ...]
@@ -116,8 +137,11 @@ def _split_by_key(frame: pl.DataFrame, key: tuple[str, ...]
     Polars' order is the canonical one)."""
     frame, keys, times = _table_slices(frame, key)
     keys = keys.sort(keys.columns[:len(key)], nulls_last=False, maintain_order=True)
-    for *row, start, end in keys.rows():
-        yield _key_tuple(key, times, tuple(row)), frame.slice(start, end - start)
+    n = len(key)
+    rows = keys.rows()
+    for values, (*_, start, end) in zip(_key_tuples(key, times, [r[:n] for r in rows]), rows,
+                                        strict=True):
+        yield values, frame.slice(start, end - start)
 
 
 def _table_slices(frame: pl.DataFrame, key: tuple[str, ...]
@@ -244,8 +268,11 @@ def _tables_of_one_key(frames: list[TableFrame]) -> Iterator[Table]:
         listed.append(keys.with_columns(pl.lit(i, pl.Int64).alias("\0frame")))
     keys = pl.concat(listed, how="vertical")
     keys = keys.sort(keys.columns[:len(key)], nulls_last=False, maintain_order=True)
-    for *row, start, end, i in keys.rows():
-        yield Table(key, _key_tuple(key, times, tuple(row)), parts[i].slice(start, end - start))
+    n = len(key)
+    rows = keys.rows()
+    for values, (*_, start, end, i) in zip(_key_tuples(key, times, [r[:n] for r in rows]), rows,
+                                           strict=True):
+        yield Table(key, values, parts[i].slice(start, end - start))
 
 
 def merge_same_keys(frames: list[TableFrame]) -> list[TableFrame]:

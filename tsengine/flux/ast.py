@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from collections.abc import Iterator
+from dataclasses import dataclass, field, fields
 
 
 @dataclass(frozen=True)
@@ -228,3 +229,18 @@ class File(Node):
     package: str | None
     imports: tuple[ImportDeclaration, ...]
     body: tuple[Statement, ...]
+
+
+def walk(node: Node) -> Iterator[Node]:
+    """Every node of a tree, depth first, the node itself first: for static analyses that look
+    for one kind of node anywhere (the buckets a task reads, say)."""
+    yield node
+    for f in fields(node):
+        value = getattr(node, f.name)
+        for item in value if isinstance(value, tuple) else (value,):
+            if isinstance(item, tuple):
+                for sub in item:
+                    if isinstance(sub, Node):
+                        yield from walk(sub)
+            elif isinstance(item, Node):
+                yield from walk(item)

@@ -1,11 +1,14 @@
 """Static checks of a Flux script, without running it: syntax, calls to unknown functions,
 unknown or missing named arguments, piping into a function without a pipe parameter, and task
-options. `tsengine check` runs these so teams can validate task scripts in CI."""
+options. `tsengine check` runs these so teams can validate task scripts in CI.
+
+`check` returns errors only; `warnings` and `warnings_across` return task pitfalls
+(tsengine.flux.task_lint), which run but likely do not do what the author means."""
 
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 
 from tsengine.errors import FluxError, FluxRuntimeError
 from tsengine.flux import ast
@@ -13,6 +16,7 @@ from tsengine.flux.functions import REQUIRED, Builtin
 from tsengine.flux.parser import parse
 from tsengine.flux.registry import REGISTRY, Registry
 from tsengine.flux.signatures import PACKAGES, UNIVERSE, Signature
+from tsengine.flux.task_lint import lint_chain, lint_task
 from tsengine.tasks.options import task_options
 
 # options a script may use without defining: tsengine gives tasks `v` (as InfluxDB's UI does)
@@ -43,6 +47,26 @@ def check(source: str, registry: Registry = REGISTRY) -> list[FluxError]:
             problems.append(e)
     problems.sort(key=lambda e: (e.line, e.column))
     return [p.with_source(source) for p in problems]
+
+
+def warnings(source: str) -> list[FluxError]:
+    """The task pitfalls in one script, in source order ([] when it does not parse or is not a
+    task): they do not stop a script from running, so check() leaves them out."""
+    try:
+        return lint_task(source, parse(source))
+    except (FluxError, RecursionError):
+        return []
+
+
+def warnings_across(sources: Mapping[str, str]) -> dict[str, list[FluxError]]:
+    """Each script's warnings (name -> source), with those only several scripts together show:
+    a task reading what another writes, running no later than it."""
+    chained = lint_chain(sources)
+    found = {}
+    for name, source in sources.items():
+        own = warnings(source) + chained.get(name, [])
+        found[name] = sorted(own, key=lambda w: (w.line, w.column))
+    return found
 
 
 def _signature_of_builtin(b: Builtin) -> Signature:

@@ -396,16 +396,32 @@ def _in_table_time_order(rows: pl.DataFrame) -> bool:
     return not back and runs == tables
 
 
+def _has_every_window(node: AggregateWindowNative, tables: pl.DataFrame, result: pl.DataFrame,
+                      bounds: Bounds) -> bool:
+    """Whether each table has a row in each window of the range already (the usual case),
+    so no grid of empty windows is needed: counted, as the windows are distinct per table."""
+    spec, (lo, hi) = node.spec, bounds
+    if not result.height or lo >= hi:
+        return False
+    if spec.closed_form() and spec.every == spec.period and not spec.every.negative:
+        step = spec.every.nanoseconds  # windows numbered by a division, as in the aggregation
+        first, last = (lo - spec.zero) // step, (hi - 1 - spec.zero) // step
+    else:
+        numbers = windows.within(spec, bounds).get_column(INDEX)
+        first, last = numbers.min(), numbers.max()
+    indexes = result.get_column(INDEX)
+    return (result.height == tables.height * (last - first + 1)  # type: ignore[operator]
+            and indexes.min() >= first and indexes.max() <= last)  # type: ignore[operator]
+
+
 def _with_empty_windows(node: AggregateWindowNative, tables: pl.DataFrame, result: pl.DataFrame,
                         key: list[str], bounds: Bounds, dtype: pl.DataType) -> pl.DataFrame:
     """A row for every window of the range and table (upstream's createEmptyWindows): the
     computed value where there is one, else count 0 and null for the others. Windows of rows
     outside the range are left out. `tables` lists every table by its key columns."""
+    if _has_every_window(node, tables, result, bounds):
+        return result
     every = windows.within(node.spec, bounds)
-    indexes, range_indexes = result.get_column(INDEX), every.get_column(INDEX)
-    if (result.height == tables.height * every.height and result.height
-            and indexes.min() >= range_indexes.min() and indexes.max() <= range_indexes.max()):
-        return result  # each table has a row in each window already (the usual case)
     grid = tables.join(every, how="cross") if key else every
     values = result.select(*key, INDEX, node.column)
     grid = grid.join(values, on=[*key, INDEX], how="left", nulls_equal=True)
