@@ -6,50 +6,36 @@ from __future__ import annotations
 import threading
 import time
 from collections import Counter
-from collections.abc import Callable, Iterator
-from pathlib import Path
 
 import pytest
+from task_helpers import DAY, OpenEngine, at
 
-from storage import FixedClock, format_time, parse_time
+from storage import FixedClock, format_time
 from tsengine import Engine
 from tsengine.tasks.executor import Stamp, TaskExecutor
 from tsengine.tasks.model import Run, Task
-from tsengine.tasks.scheduler import Scheduler, SchedulerSettings
+from tsengine.tasks.scheduler import Scheduler
 
 S = 1_000_000_000
 M = 60 * S
 H = 60 * M
-DAY = "2024-01-01"  # a Monday
 
 
-def at(clock_time: str, day: str = DAY) -> int:
-    """`01:05` or `01:05:30` on `day`, as UTC nanoseconds."""
-    return parse_time(f"{day}T{clock_time}{':00' if clock_time.count(':') == 1 else ''}Z")
 
 
 def fmt(ns: int | None) -> str | None:
     return None if ns is None else format_time(ns)
 
 
-OpenEngine = Callable[..., Engine]
 
 
 @pytest.fixture
-def open_engine(tmp_path: Path) -> Iterator[OpenEngine]:
-    """Engines whose clock starts at `created` (when their tasks get created)."""
-    opened: list[Engine] = []
+def open_engine(engines: OpenEngine) -> OpenEngine:
+    """Engines whose tasks are created at 00:30 unless told otherwise."""
 
-    def make(created: str = "00:30", day: str = DAY, name: str = "data",
-             **settings: object) -> Engine:
-        engine = Engine.open(tmp_path / name, clock=FixedClock(at(created, day)),
-                             task_settings=SchedulerSettings(**settings))  # type: ignore[arg-type]
-        opened.append(engine)
-        return engine
-
-    yield make
-    for engine in opened:
-        engine.close()
+    def make(created: str = "00:30", **kwargs: object) -> Engine:
+        return engines(created, **kwargs)
+    return make
 
 
 def set_clock(engine: Engine, clock_time: str, day: str = DAY) -> None:

@@ -4,47 +4,34 @@ change nothing, backfill equal to live scheduling, manual runs and run history."
 from __future__ import annotations
 
 import random
-from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import polars as pl
 import pytest
+from task_helpers import DAY, OpenEngine, at
 
-from storage import FixedClock, format_time, parse_time
+from storage import format_time
 from tsengine import Engine
 from tsengine.errors import TaskError
 from tsengine.tasks.model import Run, Task
-from tsengine.tasks.scheduler import SchedulerSettings
 
 S = 1_000_000_000
 M = 60 * S
 H = 60 * M
-DAY = "2024-01-01"
 ROLLUP = (Path(__file__).parents[2] / "examples" / "iot_sensor_rollup.flux").read_text()
 
 
-def at(clock_time: str, day: str = DAY) -> int:
-    """`01:05` or `01:05:30` on `day`, as UTC nanoseconds."""
-    return parse_time(f"{day}T{clock_time}{':00' if clock_time.count(':') == 1 else ''}Z")
 
 
-OpenEngine = Callable[..., Engine]
 
 
 @pytest.fixture
-def open_engine(tmp_path: Path) -> Iterator[OpenEngine]:
-    """Engines whose clock starts at `created` (when their tasks get created)."""
-    opened: list[Engine] = []
+def open_engine(engines: OpenEngine) -> OpenEngine:
+    """Engines whose tasks are created at 00:00 unless told otherwise."""
 
-    def make(created: str = "00:00", name: str = "data", **settings: object) -> Engine:
-        engine = Engine.open(tmp_path / name, clock=FixedClock(at(created)),
-                             task_settings=SchedulerSettings(**settings))  # type: ignore[arg-type]
-        opened.append(engine)
-        return engine
-
-    yield make
-    for engine in opened:
-        engine.close()
+    def make(created: str = "00:00", **kwargs: object) -> Engine:
+        return engines(created, **kwargs)
+    return make
 
 
 # -- the raw data: two sensors, one reading a minute (jittered), a gap, another measurement ------
