@@ -183,6 +183,15 @@ class Catalog:
             raise OrganizationNotFound(name_or_id)
         return Organization(*rows[0])
 
+    def rename_org(self, org: Organization, name: str) -> Organization:
+        """Give an organization another name (onboarding names the default organization)."""
+        if not name.strip():
+            raise InvalidArgument("an organization name must not be empty")
+        if name != org.name and self._read("SELECT 1 FROM orgs WHERE name = ?", [name]):
+            raise InvalidArgument(f'organization with name "{name}" already exists')
+        self._change("UPDATE orgs SET name = ? WHERE id = ?", [name, org.id])
+        return Organization(org.id, name, org.description, org.created_at)
+
     # -- buckets ---------------------------------------------------------------------------
     def buckets(self, org_id: str) -> list[Bucket]:
         rows = self._read("SELECT * FROM buckets WHERE org_id = ? ORDER BY name", [org_id])

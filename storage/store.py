@@ -17,6 +17,7 @@ import polars as pl
 
 from storage.catalog import Bucket, Catalog, Measurement, Organization
 from storage.compaction import CompactionResult, compact_measurement, remove_orphans
+from storage.delete import DeleteResult, delete_points
 from storage.errors import DataDirLocked, InvalidArgument, StorageError
 from storage.lineprotocol import PointBatch, parse
 from storage.lineprotocol.model import LINE, TIME, FieldType, Segment, field_column, tag_column
@@ -121,6 +122,11 @@ class Store:
         with self._lock:
             return self.catalog.org(org)
 
+    def rename_org(self, org: str, name: str) -> Organization:
+        """Rename an organization (by name or id); a name taken by another is refused."""
+        with self._transaction():
+            return self.catalog.rename_org(self.catalog.org(org), name)
+
     def buckets(self, org: str | None = None) -> list[Bucket]:
         with self._lock:
             return self.catalog.buckets(self.catalog.org(org).id)
@@ -178,6 +184,20 @@ class Store:
         self._hot_rows += result.written
         if self._hot_rows > self.compact_threshold:
             self.compact()
+        return result
+
+    def delete(self, bucket: str, start: int | None, stop: int | None,
+               predicate: Predicate | None = None, org: str | None = None) -> DeleteResult:
+        """Delete the points with time in [start, stop] (both included, as InfluxDB's delete;
+        None is unbounded) of the series matching `predicate`, from both tiers at once."""
+        lo = MIN_TIME if start is None else start
+        hi = MAX_TIME if stop is None else stop
+        with self._lock:
+            target = self.catalog.bucket(self.catalog.org(org).id, bucket)
+            result, replaced = delete_points(self.catalog, self.path, target, lo, hi, predicate)
+            self.reaper.add(replaced)
+            self._hot_rows = self._count_hot_rows()
+            self.reaper.reap()
         return result
 
     # -- reading ----------------------------------------------------------------------------

@@ -147,3 +147,17 @@ def test_buckets_survive_reopen(tmp_path, clock):
         s.create_bucket("a", retention="2d")
     with Store.open(tmp_path / "d", clock=clock) as s:
         assert [(b.name, b.retention) for b in s.buckets()] == [("a", 2 * DAY)]
+
+
+def test_rename_org_keeps_its_id_and_buckets_and_refuses_a_taken_or_empty_name(store):
+    from storage import InvalidArgument
+
+    store.create_bucket("b")
+    before = store.org()
+    renamed = store.rename_org("default", "acme")
+    assert (renamed.id, renamed.name) == (before.id, "acme")
+    assert store.org("acme") == renamed and store.org(before.id).name == "acme"
+    assert [b.name for b in store.buckets("acme")] == ["b"]
+    with pytest.raises(InvalidArgument, match="must not be empty"):
+        store.rename_org("acme", " ")
+    assert store.rename_org(before.id, "acme").name == "acme"  # its own name is not taken
