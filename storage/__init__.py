@@ -4,6 +4,12 @@ This module is its public API; `tsengine` uses nothing else of `storage`.
 """
 
 from storage.catalog import Bucket, Organization
+from storage.delete import DeleteResult
+from storage.delete_predicate import (
+    DeleteByFieldUnsupported,
+    DeletePredicateError,
+    parse_delete_predicate,
+)
 from storage.errors import (
     BucketExists,
     BucketNotFound,
@@ -31,9 +37,10 @@ from storage.write import WriteResult
 
 __all__ = [
     "And", "Bucket", "BucketExists", "BucketNotFound", "Clock", "Compare", "DataDirLocked",
-    "Dropped", "FieldType", "FixedClock", "In", "InvalidArgument", "LineError",
-    "LineProtocolError", "MeasurementStats", "Not", "Or", "Organization", "OrganizationNotFound",
-    "Point", "PointBatch", "Predicate", "Regex", "ScanPlan", "Segment", "StorageError", "Store",
-    "WideRead", "WriteResult", "eq", "format_duration", "format_lines", "format_segment",
-    "format_time", "parse", "parse_duration", "parse_time",
+    "DeleteByFieldUnsupported", "DeletePredicateError", "DeleteResult", "Dropped", "FieldType",
+    "FixedClock", "In", "InvalidArgument", "LineError", "LineProtocolError", "MeasurementStats",
+    "Not", "Or", "Organization", "OrganizationNotFound", "Point", "PointBatch", "Predicate",
+    "Regex", "ScanPlan", "Segment", "StorageError", "Store", "WideRead", "WriteResult", "eq",
+    "format_duration", "format_lines", "format_segment", "format_time", "parse",
+    "parse_delete_predicate", "parse_duration", "parse_time",
 ]

@@ -11,11 +11,13 @@ import polars as pl
 from storage import (
     Bucket,
     Clock,
+    DeleteResult,
     MeasurementStats,
     PointBatch,
     Store,
     WriteResult,
     format_segment,
+    parse_delete_predicate,
     parse_time,
 )
 from storage.compaction import CompactionResult
@@ -92,6 +94,15 @@ class Engine:
               org: str | None = None) -> WriteResult:
         """Write line protocol; see `WriteResult` for points written and dropped."""
         return self.store.write(bucket, line_protocol, precision, org)
+
+    def delete(self, bucket: str, start: TimeArg, stop: TimeArg, predicate: str | None = None,
+               org: str | None = None) -> DeleteResult:
+        """Delete points with time in [start, stop] (both ends included, as InfluxDB's delete)
+        of the series an InfluxDB delete predicate selects (`_measurement="cpu" AND
+        host="a"`; none: every series). A predicate InfluxDB refuses raises
+        DeletePredicateError (or DeleteByFieldUnsupported for `_field`), deleting nothing."""
+        pred = parse_delete_predicate(predicate)
+        return self.store.delete(bucket, self._time(start), self._time(stop), pred, org)
 
     def export_lines(self, bucket: str, start: TimeArg = None, stop: TimeArg = None,
                      org: str | None = None) -> Iterator[str]:

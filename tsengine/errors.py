@@ -81,3 +81,7 @@ class RunNotFound(TaskError):
     def __init__(self, task_id: str, run_id: str) -> None:
         self.task_id, self.run_id = task_id, run_id
         super().__init__(f"run {run_id} of task {task_id} not found")
+
+
+class AuthError(TsengineError):
+    """A token operation failed (a token already in use, an unknown token id)."""

@@ -15,7 +15,7 @@ EXPECTED = {
     "query", "task", "task create", "task list", "task find", "task update", "task delete",
     "task run", "task run list", "task run start", "task run retry", "task retry-failed",
     "task log", "task log list", "task backfill", "scheduler", "scheduler tick",
-    "scheduler run",
+    "scheduler run", "serve", "setup", "auth", "auth create", "auth list", "auth delete",
 }
 
 

@@ -237,3 +237,18 @@ def test_run_history_is_pruned_for_manual_runs_and_backfill(open_engine: OpenEng
     engine.tasks.run_now(task.id, at("07:00"))
     assert [format_time(r.scheduled_for) for r in engine.tasks.runs(task.id)] == [
         f"{DAY}T07:00:00Z", f"{DAY}T04:00:00Z"]
+
+
+def test_a_canceled_queued_run_is_skipped_and_a_requested_retry_runs_at_once(
+        open_engine: OpenEngine) -> None:
+    engine = open_engine("00:30", retry_attempts=1)
+    task = engine.tasks.create('option task = {name: "t", every: 1h}\n'
+                               'from(bucket: "missing") |> range(start: -task.every)\n')
+    queued = engine.tasks.queue_run(task.id, at("00:10"))
+    engine.tasks.records.update_run(task.id, queued.id, status="canceled", now=at("00:30"))
+    assert engine.tasks.tick(at("00:40")).runs == []
+    failed = engine.tasks.run_now(task.id, at("00:20"))
+    assert failed.status == "failed"
+    retry = engine.tasks.retry(task.id, failed.id)  # attempt 2, asked for: no backoff
+    engine.store.clock.set(at("00:41"))  # type: ignore[attr-defined]
+    assert [r.id for r in engine.tasks.tick(at("00:41")).runs] == [retry.id]

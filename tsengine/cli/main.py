@@ -7,6 +7,7 @@ import os
 
 import click
 
+from tsengine.cli.auth import auth, setup
 from tsengine.cli.buckets import bucket
 from tsengine.cli.context import default_data_dir
 from tsengine.cli.data import export, write
@@ -14,6 +15,7 @@ from tsengine.cli.flux import check
 from tsengine.cli.maintenance import compact, retention
 from tsengine.cli.query import query
 from tsengine.cli.scheduler import scheduler
+from tsengine.cli.serve import serve
 from tsengine.cli.tasks import task
 
 
@@ -49,7 +51,8 @@ def cli(ctx: click.Context, data_dir: str) -> None:
     ctx.obj["data_dir"] = data_dir
 
 
-for command in (bucket, write, export, query, compact, retention, check, task, scheduler):
+for command in (bucket, write, export, query, compact, retention, check, task, scheduler, serve,
+                setup, auth):
     cli.add_command(command)
 
 

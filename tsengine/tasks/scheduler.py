@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import heapq
 import itertools
+import sys
 import threading
 from collections import Counter, deque
 from collections.abc import Callable, Iterable
@@ -28,7 +29,7 @@ from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 
 from storage import Clock, format_time
-from tsengine.errors import TaskNotFound
+from tsengine.errors import TaskError
 from tsengine.tasks.executor import TaskExecutor, window
 from tsengine.tasks.lineage import lineage
 from tsengine.tasks.model import Run, Task
@@ -116,7 +117,10 @@ class Scheduler:
         """Tick on the clock until `stop` is set (`tsengine scheduler run`, the server)."""
         self.start(self.clock.now())
         while not stop.is_set():
-            self.tick(self.clock.now())
+            try:
+                self.tick(self.clock.now())
+            except Exception as e:  # noqa: BLE001  the next tick may well work: keep scheduling
+                print(f"tsengine scheduler: tick failed: {e!r}", file=sys.stderr)
             stop.wait(poll_seconds)
 
     # -- what is due ---------------------------------------------------------------------------
@@ -170,7 +174,9 @@ class Scheduler:
         return items
 
     def _queued_due(self, run: Run) -> int:
-        if run.attempt == 1:
+        """A run someone asked for (manual, or a retry through the API) is due at its
+        scheduledFor; an automatic retry when the backoff after the failed try has passed."""
+        if run.attempt == 1 or run.requested_at is not None:
             return run.scheduled_for
         tries = self.tasks.find_run(run.task_id, run.scheduled_for)
         before = [r for r in tries if r.attempt == run.attempt - 1 and r.finished_at is not None]
@@ -210,7 +216,7 @@ class _Dispatch:
                     item = self.running.pop(future)
                     try:
                         run = future.result()
-                    except TaskNotFound:  # deleted while it ran: nothing left to record
+                    except TaskError:  # deleted or canceled while it ran: nothing to record
                         self.per_task[item.task_id] -= 1
                         continue
                     self._finished(item, run)
@@ -239,6 +245,8 @@ class _Dispatch:
                 continue
             self.heap.remove(item)
             heapq.heapify(self.heap)
+            if item.run is not None and not self._still_queued(item.run):
+                return True  # canceled (or started elsewhere) since the tick began
             if self.simulate and task.id in self.upstreams:
                 item.due = max(item.due, self._upstreams_finished(task, item))
             run = self._record(task, item)
@@ -250,6 +258,12 @@ class _Dispatch:
             self.running[pool.submit(self.s.executor.execute, task, run, stamp)] = item
             return True
         return False
+
+    def _still_queued(self, run: Run) -> bool:
+        try:
+            return self.s.tasks.run(run.task_id, run.id).status == "scheduled"
+        except TaskError:
+            return False
 
     def _record(self, task: Task, item: _Item) -> Run:
         """The item's run record: created now for a scheduled time, which the task has then

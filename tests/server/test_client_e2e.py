@@ -1,0 +1,235 @@
+"""The official influxdb-client against a real `tsengine serve`: a program written for InfluxDB
+2.x runs unchanged but for its URL and token. One server process for the module (its startup
+is the slow part); each test uses its own bucket."""
+
+from __future__ import annotations
+
+import gzip
+import re
+import signal
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from influxdb_client import BucketRetentionRules, InfluxDBClient, Point, WritePrecision
+from influxdb_client.client.exceptions import InfluxDBError
+from influxdb_client.client.write_api import SYNCHRONOUS, WriteOptions
+from influxdb_client.rest import ApiException
+
+T0 = datetime(2024, 1, 1, tzinfo=UTC)
+NS0 = int(T0.timestamp()) * 10**9
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, str]]:
+    """`tsengine serve --port 0` on a fresh data directory: its URL and operator token."""
+    data = tmp_path_factory.mktemp("serve") / "data"
+    proc = subprocess.Popen(
+        [str(Path(sys.executable).parent / "tsengine"), "--data-dir", str(data), "serve",
+         "--port", "0"], stderr=subprocess.PIPE, text=True)
+    token = url = None
+    assert proc.stderr is not None
+    deadline = time.monotonic() + 60
+    while url is None and time.monotonic() < deadline:
+        line = proc.stderr.readline()
+        if not line:
+            break
+        if line.startswith("operator token: "):
+            token = line.split(": ", 1)[1].strip()
+        found = re.search(r"serving on (http://\S+)", line)
+        if found:
+            url = found.group(1)
+    assert url and token, "tsengine serve did not start"
+    threading.Thread(target=proc.stderr.read, daemon=True).start()  # keep the pipe drained
+    yield url, token
+    proc.send_signal(signal.SIGTERM)
+    assert proc.wait(timeout=30) == 0
+
+
+@pytest.fixture
+def client(server: tuple[str, str]) -> Iterator[InfluxDBClient]:
+    url, token = server
+    with InfluxDBClient(url=url, token=token, org="default", timeout=30_000) as c:
+        yield c
+
+
+def _bucket(client: InfluxDBClient, name: str) -> str:
+    client.buckets_api().create_bucket(bucket_name=name, org="default")
+    return name
+
+
+def _values(client: InfluxDBClient, bucket: str, extra: str = "") -> list[tuple]:
+    tables = client.query_api().query(
+        f'from(bucket: "{bucket}") |> range(start: 2023-01-01T00:00:00Z, '
+        f"stop: 2025-01-01T00:00:00Z){extra}")
+    return sorted((r.get_measurement(), r.get_field(), r.get_time(), r.get_value())
+                  for t in tables for r in t.records)
+
+
+def test_ping_health_and_orgs(client: InfluxDBClient) -> None:
+    assert client.ping() is True
+    assert client.health().status == "pass"
+    orgs = client.organizations_api().find_organizations()
+    assert [o.name for o in orgs] == ["default"]
+
+
+def test_synchronous_writes_of_points_strings_and_dicts_then_queries(
+        client: InfluxDBClient) -> None:
+    bucket = _bucket(client, "sync")
+    write = client.write_api(write_options=SYNCHRONOUS)
+    write.write(bucket, record=Point("cpu").tag("host", "a").field("usage", 1.5).time(T0))
+    write.write(bucket, record=f"cpu,host=b usage=2.5 {NS0}")
+    write.write(bucket, record={"measurement": "cpu", "tags": {"host": "c"},
+                                "fields": {"usage": 3.5}, "time": T0 + timedelta(seconds=1)})
+    write.write(bucket, record=[f"mem,host=a used=7i {NS0 // 10**9}"],
+                write_precision=WritePrecision.S)
+    assert _values(client, bucket) == [
+        ("cpu", "usage", T0, 1.5), ("cpu", "usage", T0, 2.5),
+        ("cpu", "usage", T0 + timedelta(seconds=1), 3.5), ("mem", "used", T0, 7)]
+    csv_rows = list(client.query_api().query_csv(
+        f'from(bucket: "{bucket}") |> range(start: 2023-01-01T00:00:00Z) '
+        '|> filter(fn: (r) => r.host == "b")'))
+    assert (csv_rows[3][-1], csv_rows[4][-1]) == ("host", "b") and "2.5" in csv_rows[4]
+    stream = list(client.query_api().query_stream(
+        f'from(bucket: "{bucket}") |> range(start: 2023-01-01T00:00:00Z) |> count()'))
+    assert sorted(r.get_value() for r in stream) == [1, 1, 1, 1]
+    frame = client.query_api().query_data_frame(
+        f'from(bucket: "{bucket}") |> range(start: 2023-01-01T00:00:00Z) '
+        '|> filter(fn: (r) => r._measurement == "cpu") |> group()')
+    assert sorted(frame["_value"].tolist()) == [1.5, 2.5, 3.5]
+
+
+def test_query_params_become_options(client: InfluxDBClient) -> None:
+    bucket = _bucket(client, "params")
+    client.write_api(write_options=SYNCHRONOUS).write(bucket, record=f"m,k=x v=1 {NS0}")
+    tables = client.query_api().query(
+        'from(bucket: b) |> range(start: since) |> filter(fn: (r) => r.k == key)',
+        params={"b": bucket, "since": T0 - timedelta(hours=1), "key": "x"})
+    assert [r.get_value() for t in tables for r in t.records] == [1.0]
+
+
+def test_batching_writer_flushes_every_point(client: InfluxDBClient) -> None:
+    bucket = _bucket(client, "batching")
+    with client.write_api(write_options=WriteOptions(batch_size=500, flush_interval=200)) as w:
+        w.write(bucket, record=[f"m,s=s{i % 7} v={i}i {NS0 + i}" for i in range(2_000)])
+    counted = client.query_api().query(
+        f'from(bucket: "{bucket}") |> range(start: 2023-01-01T00:00:00Z) |> group() |> count()')
+    assert counted[0].records[0].get_value() == 2_000
+
+
+def test_buckets_api(client: InfluxDBClient) -> None:
+    api = client.buckets_api()
+    made = api.create_bucket(bucket_name="kept", org="default",
+                             retention_rules=BucketRetentionRules(type="expire",
+                                                                  every_seconds=7 * 86_400))
+    found = api.find_bucket_by_name("kept")
+    assert (found.id, found.retention_rules[0].every_seconds) == (made.id, 7 * 86_400)
+    assert "kept" in [b.name for b in api.find_buckets().buckets]
+    api.delete_bucket(made)
+    assert api.find_bucket_by_name("kept") is None
+
+
+def test_wrong_token_is_401(server: tuple[str, str]) -> None:
+    url, _ = server
+    with InfluxDBClient(url=url, token="wrong", org="default") as bad, \
+            pytest.raises(ApiException) as err:
+        bad.buckets_api().find_buckets()
+    assert err.value.status == 401
+
+
+def test_malformed_line_protocol_is_400_and_writes_nothing(client: InfluxDBClient) -> None:
+    bucket = _bucket(client, "malformed")
+    write = client.write_api(write_options=SYNCHRONOUS)
+    with pytest.raises(InfluxDBError) as err:
+        write.write(bucket, record=f"m v=1 {NS0}\nm v= {NS0 + 1}\n")
+    assert err.value.response.status == 400
+    assert "line 2" in str(err.value)
+    assert _values(client, bucket) == []
+
+
+def test_gzip_write_and_a_10_mb_body(server: tuple[str, str]) -> None:
+    url, token = server
+    with InfluxDBClient(url=url, token=token, org="default", enable_gzip=True,
+                        timeout=120_000) as gz:
+        bucket = _bucket(gz, "big")
+        lines = "".join(f"m,s=s{i % 100} v={i}i,pad=\"{'x' * 60}\" {NS0 + i}\n"
+                        for i in range(110_000))
+        assert len(lines) > 10_000_000
+        gz.write_api(write_options=SYNCHRONOUS).write(bucket, record=lines)
+        counted = gz.query_api().query(
+            f'from(bucket: "{bucket}") |> range(start: 2023-01-01T00:00:00Z) '
+            '|> filter(fn: (r) => r._field == "v") |> group() |> count()')
+        assert counted[0].records[0].get_value() == 110_000
+    assert len(gzip.compress(lines.encode())) < len(lines)
+
+
+def test_concurrent_writers_and_a_reader_lose_and_duplicate_nothing(
+        client: InfluxDBClient) -> None:
+    bucket = _bucket(client, "concurrent")
+    errors: list[BaseException] = []
+
+    def writer(w: int) -> None:
+        try:
+            api = client.write_api(write_options=SYNCHRONOUS)
+            for batch in range(10):
+                api.write(bucket, record=[f"m,w=w{w} v={batch * 500 + i}i {NS0 + batch * 500 + i}"
+                                          for i in range(500)])
+        except BaseException as e:  # noqa: BLE001
+            errors.append(e)
+
+    def reader() -> None:
+        try:
+            for _ in range(10):
+                client.query_api().query(f'from(bucket: "{bucket}") |> range(start: 0) |> count()')
+        except BaseException as e:  # noqa: BLE001
+            errors.append(e)
+
+    threads = [threading.Thread(target=writer, args=(w,)) for w in range(2)]
+    threads.append(threading.Thread(target=reader))
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+    counts = client.query_api().query(
+        f'from(bucket: "{bucket}") |> range(start: 0) |> count()')
+    assert sorted((r.values["w"], r.get_value()) for t in counts for r in t.records) == [
+        ("w0", 5_000), ("w1", 5_000)]
+
+
+def test_tasks_api_and_a_rollup_on_a_real_schedule(client: InfluxDBClient) -> None:
+    raw, out = _bucket(client, "raw_e2e"), _bucket(client, "rollup_e2e")
+    now = datetime.now(UTC).replace(microsecond=0)
+    client.write_api(write_options=SYNCHRONOUS).write(raw, record=[
+        Point("m").tag("s", "a").field("v", float(i)).time(now - timedelta(seconds=i))
+        for i in range(1, 30)])
+    org = client.organizations_api().find_organizations()[0]
+    tasks = client.tasks_api()
+    task = tasks.create_task_every(
+        "rollup_e2e", f'from(bucket: "{raw}") |> range(start: -1m) '
+        f'|> sum() |> map(fn: (r) => ({{r with _time: r._stop}})) |> to(bucket: "{out}")',
+        "2s", org)
+    assert task.every == "2s" and task.name == "rollup_e2e"
+    assert [t.id for t in tasks.find_tasks(name="rollup_e2e")] == [task.id]
+    manual = tasks.run_manually(task.id)
+    assert manual.status == "scheduled"
+    deadline = time.monotonic() + 30
+    runs = []
+    while time.monotonic() < deadline:
+        runs = tasks.get_runs(task.id)
+        if sum(r.status == "success" for r in runs) >= 3:
+            break
+        time.sleep(0.5)
+    assert sum(r.status == "success" for r in runs) >= 3, [(r.status, r.scheduled_for)
+                                                          for r in runs]
+    logs = tasks.get_run_logs(task.id, runs[-1].id)
+    assert any("Completed(success)" in e.message for e in logs)
+    tables = client.query_api().query(f'from(bucket: "{out}") |> range(start: -1h)')
+    assert tables and all(r.get_value() > 0 for t in tables for r in t.records)
+    tasks.delete_task(task.id)
+    assert tasks.find_tasks(name="rollup_e2e") == []

@@ -1,0 +1,1 @@
+"""One module per part of the API, each with its `routes` list; app.py mounts them all."""
