@@ -4,38 +4,19 @@ so that a missing required field fails."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from types import SimpleNamespace
 from typing import Any
 
 import httpx
 import pytest
-from influxdb_client._sync.api_client import ApiClient
 from starlette.testclient import TestClient
 
 from storage import FixedClock, parse_time
 from tsengine import Engine
 from tsengine.server.app import ServerConfig, create_app
 
+from .models import model
+
 DAY = 86400
-
-
-@pytest.fixture
-def client(engine: Engine) -> Iterator[TestClient]:
-    app = create_app(engine, ServerConfig(run_tasks=False))
-    token = app.state.tokens.create("t")[1]
-    with TestClient(app, headers={"Authorization": f"Token {token}"}) as c:
-        yield c
-
-
-@pytest.fixture
-def org_id(engine: Engine) -> str:
-    return engine.store.org().id
-
-
-def model(response: httpx.Response, klass: str) -> Any:
-    """The response as influxdb-client turns it into its model (raises on a missing field)."""
-    return ApiClient().deserialize(SimpleNamespace(data=response.text), klass)
 
 
 def create(client: TestClient, org_id: str, name: str, every: int | None = None,

@@ -233,3 +233,16 @@ def test_tasks_api_and_a_rollup_on_a_real_schedule(client: InfluxDBClient) -> No
     assert tables and all(r.get_value() > 0 for t in tables for r in t.records)
     tasks.delete_task(task.id)
     assert tasks.find_tasks(name="rollup_e2e") == []
+
+
+def test_the_readme_client_example_runs_unchanged_but_for_url_and_token(
+        server: tuple[str, str], capsys: pytest.CaptureFixture[str]) -> None:
+    url, token = server
+    readme = (Path(__file__).parents[2] / "README.md").read_text()
+    (block,) = re.findall(r"```py\n(.*?)```", readme, flags=re.S)
+    with InfluxDBClient(url=url, token=token, org="default") as c:
+        _bucket(c, "telemetry")
+    code = block.replace("http://localhost:8086", url).replace("<the token>", token)
+    exec(compile(code, "README.md", "exec"), {})  # noqa: S102
+    printed = capsys.readouterr().out.split()
+    assert printed[-2:] == ["temp", "21.5"]

@@ -5,18 +5,16 @@ influxdb-client's own deserializer. Manual runs are queued by the API and run by
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from types import SimpleNamespace
 from typing import Any
 
 import httpx
 import pytest
-from influxdb_client._sync.api_client import ApiClient
 from starlette.testclient import TestClient
 
 from storage import FixedClock, parse_time
 from tsengine import Engine
-from tsengine.server.app import ServerConfig, create_app
+
+from .models import model
 
 ROLLUP = ('option task = {name: "rollup", every: 1h}\n'
           'from(bucket: "src") |> range(start: -task.every) |> to(bucket: "dst")\n')
@@ -25,24 +23,11 @@ BROKEN = ('option task = {name: "broken", every: 1h}\n'
 NOW = "2024-01-02T00:00:00Z"  # the `clock` fixture's time
 
 
-@pytest.fixture
-def client(engine: Engine) -> Iterator[TestClient]:
+@pytest.fixture(autouse=True)
+def buckets(engine: Engine) -> None:
+    """The buckets the tasks read and write."""
     engine.create_bucket("src")
     engine.create_bucket("dst")
-    app = create_app(engine, ServerConfig(run_tasks=False))
-    token = app.state.tokens.create("t")[1]
-    with TestClient(app, headers={"Authorization": f"Token {token}"}) as c:
-        yield c
-
-
-@pytest.fixture
-def org_id(engine: Engine) -> str:
-    return engine.store.org().id
-
-
-def model(response: httpx.Response, klass: str) -> Any:
-    """The response as influxdb-client turns it into its model (raises on a missing field)."""
-    return ApiClient().deserialize(SimpleNamespace(data=response.text), klass)
 
 
 def assert_error(r: httpx.Response, status: int, code: str, message: str) -> None:

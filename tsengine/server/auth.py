@@ -21,6 +21,7 @@ from starlette.responses import Response
 
 from storage import Store
 from tsengine.errors import AuthError
+from tsengine.server.common import first_param
 from tsengine.server.errors import error_response
 from tsengine.tasks.store import new_id
 
@@ -119,7 +120,7 @@ def v1_token(request: Request) -> str | None:
     """The token of a 1.x-style request (http/legacy/influx1x_authentication_handler.go): the
     `p` query parameter when `u` and `p` are both given, else `Authorization: Token [user:]<t>`
     (or Bearer), else the password of Basic auth. Used on the 1.x paths."""
-    user, password = _first(request, "u"), _first(request, "p")
+    user, password = first_param(request, "u"), first_param(request, "p")
     if user and password:
         return password
     header = request.headers.get("authorization", "").strip()
@@ -135,11 +136,6 @@ def v1_token(request: Request) -> str | None:
         user, sep, password = decoded.partition(":")
         return password if sep and password else None
     return None
-
-
-def _first(request: Request, name: str) -> str:
-    values = request.query_params.getlist(name)
-    return values[0] if values else ""
 
 
 class TokenAuth(BaseHTTPMiddleware):

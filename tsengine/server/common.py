@@ -4,6 +4,7 @@ calls off the event loop with storage/Flux errors turned into InfluxDB's."""
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable
 from typing import Any, TypeVar
 
@@ -15,6 +16,7 @@ from tsengine.engine import Engine
 from tsengine.server.errors import ApiError
 
 T = TypeVar("T")
+_ID = re.compile("[0-9a-fA-F]{16}")
 
 
 def engine_of(request: Request) -> Engine:
@@ -41,13 +43,41 @@ async def json_body(request: Request, what: str = "request") -> Any:
         raise ApiError("invalid", f"failed to decode {what}: {e}") from None
 
 
-async def org_param(request: Request, *, required: bool = True) -> Organization | None:
-    """The organization named by `orgID` (wins) or `org` (a name or an id) in the query string;
-    None when neither is given and not required."""
-    params = request.query_params
-    ref = params.get("orgID") or params.get("org")
-    if not ref:
-        if required:
-            raise ApiError("invalid", "Please provide either orgID or org")
-        return None
-    return await call(engine_of(request).store.org, ref)
+def first_param(request: Request, name: str) -> str:
+    """A query parameter's first value ("" when absent), as Go's `url.Values.Get`."""
+    values = request.query_params.getlist(name)
+    return values[0] if values else ""
+
+
+def is_id(text: str) -> bool:
+    """Whether `text` parses as an InfluxDB id (16 hex digits, not zero)."""
+    return bool(_ID.fullmatch(text)) and int(text, 16) != 0
+
+
+def parse_id(text: str) -> str:
+    """An id given by the caller, or 400 with InfluxDB's wording (kit/platform/id.go)."""
+    if len(text) != 16:
+        raise ApiError("invalid", "id must have a length of 16 bytes")
+    if not is_id(text):
+        raise ApiError("invalid", "invalid ID")
+    return text.lower()
+
+
+async def find_org(request: Request) -> Organization:
+    """The org of `orgID` (wins) or `org`: a value shaped like an id is looked up as an id only
+    (`organization not found`), anything else as a name (http/requests.go queryOrganization)."""
+    org_id, org = first_param(request, "orgID"), first_param(request, "org")
+    if org_id:
+        return await _org_by_id(request, parse_id(org_id))
+    if not org:
+        raise ApiError("invalid", "Please provide either orgID or org")
+    if is_id(org):
+        return await _org_by_id(request, org.lower())
+    return await call(engine_of(request).store.org, org)
+
+
+async def _org_by_id(request: Request, org_id: str) -> Organization:
+    for org in await call(engine_of(request).store.orgs):
+        if org.id == org_id:
+            return org
+    raise ApiError("not found", "organization not found")

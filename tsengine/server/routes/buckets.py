@@ -9,7 +9,6 @@ for its retention, and every bucket is of type `user`.
 from __future__ import annotations
 
 import json
-import re
 from typing import Any
 from urllib.parse import urlencode
 
@@ -18,23 +17,13 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from storage import Bucket, BucketExists, Organization, Store, format_time
-from tsengine.server.common import call, engine_of
+from tsengine.server.common import call, engine_of, parse_id
 from tsengine.server.errors import ApiError
 
 SECOND = 1_000_000_000
 HOUR_S, DAY_S = 3600, 86400
 MIN_RETENTION_S = HOUR_S  # InfluxDB's MinRetentionPolicyDuration
 DEFAULT_PAGE, MAX_PAGE = 20, 100  # influxdb.DefaultPageSize, MaxPageSize
-_ID = re.compile(r"[0-9a-fA-F]{16}")
-
-
-def parse_id(text: str) -> str:
-    """A 16-hex-digit non-zero id, or 400 with InfluxDB's wording (kit/platform/id.go)."""
-    if len(text) != 16:
-        raise ApiError("invalid", "id must have a length of 16 bytes")
-    if not _ID.fullmatch(text) or not int(text, 16):
-        raise ApiError("invalid", "invalid ID")
-    return text.lower()
 
 
 def shard_group_seconds(every_s: int) -> int:

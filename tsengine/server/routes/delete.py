@@ -21,7 +21,7 @@ from storage import (
     StorageError,
     parse_delete_predicate,
 )
-from tsengine.server.common import call, engine_of
+from tsengine.server.common import call, engine_of, find_org, first_param, is_id, parse_id
 from tsengine.server.errors import ApiError
 
 DECODE = "error decoding json body"
@@ -36,7 +36,6 @@ BAD_TIME = {name: f"invalid RFC3339Nano for field {name}, please format your tim
                                   ("stop", "2009-01-01T23:00:00Z"))}
 _RFC3339 = re.compile(r"(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(?:[.,](\d+))?"
                       r"(Z|[+-]\d{2}:\d{2})")
-_HEX = re.compile(r"[0-9a-fA-F]{16}")
 _JSON_KIND = {dict: "object", list: "array", str: "string", bool: "bool", int: "number",
               float: "number"}
 
@@ -49,7 +48,7 @@ async def delete(request: Request) -> Response:
         raise ApiError("invalid", f"{DECODE}: {e}") from None
     except DeleteByFieldUnsupported as e:
         raise ApiError("not implemented", str(e)) from None
-    org = await _org(request)
+    org = await find_org(request)
     bucket = await _bucket(request, org)
     try:
         await call(engine_of(request).delete, bucket.id, start, stop, predicate or None, org.id)
@@ -147,48 +146,12 @@ def _days_from_civil(y: int, m: int, d: int) -> int:
     return era * 146097 + doe - 719468
 
 
-def _param(request: Request, name: str) -> str:
-    """A query parameter's first value ("" when absent), as Go's url.Values.Get."""
-    values = request.query_params.getlist(name)
-    return values[0] if values else ""
-
-
-def _id(text: str) -> str:
-    """An id given as `orgID`/`bucketID`, refused as influxd's IDFromString refuses it."""
-    if len(text) != 16:
-        raise ApiError("invalid", "id must have a length of 16 bytes")
-    if not _HEX.fullmatch(text) or int(text, 16) == 0:
-        raise ApiError("invalid", "invalid ID")
-    return text.lower()
-
-
-def _is_id(text: str) -> bool:
-    return bool(_HEX.fullmatch(text)) and int(text, 16) != 0
-
-
-async def _org(request: Request) -> Organization:
-    """`orgID` (wins) or `org` (an id when it parses as one, else a name)."""
-    ref, by_id = _param(request, "org"), False
-    if _param(request, "orgID"):
-        ref, by_id = _id(_param(request, "orgID")), True
-    elif _is_id(ref):
-        ref, by_id = ref.lower(), True
-    if not ref:
-        raise ApiError("invalid", "Please provide either orgID or org")
-    try:
-        return await call(engine_of(request).store.org, ref)
-    except ApiError as e:
-        if by_id and e.code == "not found":
-            raise ApiError("not found", "organization not found") from None
-        raise
-
-
 async def _bucket(request: Request, org: Organization) -> Bucket:
     """`bucketID` (wins) or `bucket` (an id when it parses as one, else a name) in `org`."""
-    ref, by_id = _param(request, "bucket"), False
-    if _param(request, "bucketID"):
-        ref, by_id = _id(_param(request, "bucketID")), True
-    elif _is_id(ref):
+    ref, by_id = first_param(request, "bucket"), False
+    if first_param(request, "bucketID"):
+        ref, by_id = parse_id(first_param(request, "bucketID")), True
+    elif is_id(ref):
         ref, by_id = ref.lower(), True
     if not ref:
         raise ApiError("invalid", "Please provide either bucketID or bucket")

@@ -14,10 +14,9 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from storage import Organization, format_time
-from tsengine.server.common import call, engine_of
+from tsengine.server.common import call, engine_of, parse_id
 from tsengine.server.errors import ApiError
 from tsengine.server.onboarding import for_app
-from tsengine.server.routes.buckets import parse_id
 
 JSON = "application/json; charset=utf-8"
 DEFAULT_LIMIT, MAX_LIMIT = 20, 100  # paging.go

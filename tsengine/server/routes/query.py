@@ -31,7 +31,7 @@ from tsengine.engine import Engine
 from tsengine.errors import FluxError
 from tsengine.execute.executor import ExecContext, execute
 from tsengine.execute.query import plan_query
-from tsengine.server.common import call, engine_of
+from tsengine.server.common import call, engine_of, find_org
 from tsengine.server.errors import ApiError, error_response
 from tsengine.server.extern import ExternError, extern_options, param_options, parse_rfc3339
 
@@ -46,7 +46,6 @@ NO_CONTENT_WITH_ERROR = "return-no-content-with-error"
 GZIP_MIN_SIZE = 1400  # InfluxDB's gzip handler leaves smaller responses plain
 CSV_TYPE = "text/csv; charset=utf-8"
 _MISSING_BUCKET = re.compile(r'from: could not find bucket "(.*)"', re.DOTALL)
-_ID = re.compile(r"[0-9a-fA-F]{16}")
 _ZERO_TIME = "0001-01-01T00:00:00Z"
 
 
@@ -325,30 +324,12 @@ def _json_error(message: str) -> ApiError:
 
 
 async def _organization(request: Request) -> None:
-    """The org the query runs for must exist: `orgID` wins over `org`; a value that parses
-    as an ID is looked up as one. Every failure is a decode error (400), as in InfluxDB."""
-    params = request.query_params
-    org_id = params.get("orgID") or ""
-    org = params.get("org") or ""
-    if org_id:
-        _check_id(org_id)
-    ref = org_id or org
-    if not ref:
-        raise _decode_error("Please provide either orgID or org")
-    by_id = bool(org_id) or _ID.fullmatch(org) is not None
+    """The org the query runs for must exist (`orgID` wins over `org`; a value that parses as
+    an id is looked up as one); every failure is a decode error (400), as in InfluxDB."""
     try:
-        await call(engine_of(request).store.org, ref.lower() if by_id else ref)
+        await find_org(request)
     except ApiError as e:
-        if e.code != "not found":
-            raise _decode_error(e.message) from None
-        raise _decode_error("organization not found" if by_id else e.message) from None
-
-
-def _check_id(value: str) -> None:
-    if len(value) != 16:
-        raise _decode_error("id must have a length of 16 bytes")
-    if not _ID.fullmatch(value) or int(value, 16) == 0:
-        raise _decode_error("invalid ID")
+        raise _decode_error(e.message) from None
 
 
 routes = [Route("/api/v2/query", post_query, methods=["POST"])]

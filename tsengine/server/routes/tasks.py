@@ -22,9 +22,8 @@ from starlette.routing import Route
 from storage import InvalidArgument, Organization, Store, parse_time
 from tsengine.cli.tasks import log_json, run_json, task_json
 from tsengine.errors import FluxError, RunNotFound, TaskError, TaskNotFound
-from tsengine.server.common import call, engine_of, json_body
+from tsengine.server.common import call, engine_of, json_body, parse_id
 from tsengine.server.errors import ApiError
-from tsengine.server.routes.buckets import parse_id
 from tsengine.tasks.model import LogEvent, Run, Task
 from tsengine.tasks.options import with_options
 from tsengine.tasks.service import TaskService

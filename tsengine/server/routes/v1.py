@@ -15,9 +15,9 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from storage import Bucket, Store
-from tsengine.server.common import call, engine_of
+from tsengine.server.common import call, engine_of, first_param
 from tsengine.server.errors import ApiError
-from tsengine.server.routes.write import first_param, read_body, write_points
+from tsengine.server.routes.write import read_body, write_points
 
 MINUTE, HOUR = 60_000_000_000, 3_600_000_000_000
 # precision -> (storage precision, ns per unit when storage has no name for it)

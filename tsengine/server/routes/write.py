@@ -8,7 +8,6 @@ configured limit, so a huge or gzip-bomb body is never held whole. The v1 `/writ
 
 from __future__ import annotations
 
-import re
 import zlib
 
 import polars as pl
@@ -26,7 +25,7 @@ from storage import (
     parse,
 )
 from storage.lineprotocol.model import LINE, TIME
-from tsengine.server.common import call, engine_of
+from tsengine.server.common import call, engine_of, find_org, first_param, is_id
 from tsengine.server.errors import ApiError
 
 PRECISIONS = ("ns", "us", "ms", "s")
@@ -35,19 +34,7 @@ GZIP = ("gzip", "x-gzip")
 SECOND = 1_000_000_000
 # InfluxDB's representable times: the two lowest int64 values and the highest are sentinels
 MIN_TIME, MAX_TIME = -(2**63) + 2, 2**63 - 2
-_ID = re.compile(r"[0-9a-fA-F]{16}")
 _LEADING = " \t\0"  # what InfluxDB skips before a line and leaves out of its error message
-
-
-def first_param(request: Request, name: str) -> str:
-    """A query parameter's first value ("" when absent), as Go's `url.Values.Get`."""
-    values = request.query_params.getlist(name)
-    return values[0] if values else ""
-
-
-def is_id(text: str) -> bool:
-    """Whether `text` parses as an InfluxDB id (16 hex digits, not zero)."""
-    return bool(_ID.fullmatch(text)) and int(text, 16) != 0
 
 
 async def write(request: Request) -> Response:
@@ -62,30 +49,6 @@ async def write(request: Request) -> Response:
     bucket = await find_bucket(request, org, bucket_ref)
     body = await read_body(request)
     return await write_points(request, bucket, body, precision)
-
-
-async def find_org(request: Request) -> Organization:
-    """The org of `orgID` (wins) or `org`: a value shaped like an id is looked up as an id only
-    (`organization not found`), anything else as a name (http/requests.go queryOrganization)."""
-    org_id, org = first_param(request, "orgID"), first_param(request, "org")
-    if org_id:
-        if len(org_id) != 16:
-            raise ApiError("invalid", "id must have a length of 16 bytes")
-        if not is_id(org_id):
-            raise ApiError("invalid", "invalid ID")
-        return await _org_by_id(request, org_id)
-    if not org:
-        raise ApiError("invalid", "Please provide either orgID or org")
-    if is_id(org):
-        return await _org_by_id(request, org)
-    return await call(engine_of(request).store.org, org)
-
-
-async def _org_by_id(request: Request, org_id: str) -> Organization:
-    for org in await call(engine_of(request).store.orgs):
-        if org.id == org_id.lower():
-            return org
-    raise ApiError("not found", "organization not found")
 
 
 async def find_bucket(request: Request, org: Organization, ref: str) -> Bucket:
