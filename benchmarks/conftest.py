@@ -16,6 +16,10 @@ from datasets import INGEST_SPEC, csv_file, line_protocol_file  # noqa: E402
 RATIOS = {"test_ingest_tsengine": ("test_ingest_duckdb_csv_baseline", INGEST_SPEC.points)}
 RATIOS.update({f"test_query_tsengine[{q}]": (f"test_query_duckdb_baseline[{q}]", INGEST_SPEC.points)
                for q in ("window_mean", "window_mean_location", "last")})
+# benchmark name -> (its label, the other benchmark's name, its label, points both handle):
+# a figure shown beside another tsengine figure of the same run, both in points/s
+BESIDE = {"test_http_ingest": ("HTTP ingest (2 clients, 5,000-line batches)",
+                               "test_ingest_tsengine", "library ingest", INGEST_SPEC.points)}
 
 
 @pytest.fixture(scope="session")
@@ -41,4 +45,11 @@ def pytest_terminal_summary(terminalreporter, exitstatus, config) -> None:  # no
                 f"{name}: {medians[name]:.3f} s ({points / medians[name]:,.0f} points/s); "
                 f"{base}: {medians[base]:.3f} s ({points / medians[base]:,.0f} points/s); "
                 f"ratio {ratio:.2f}x"
+            )
+    for name, (label, other, other_label, points) in BESIDE.items():
+        if name in medians and other in medians:
+            terminalreporter.write_line(
+                f"{label}: {points / medians[name]:,.0f} points/s; "
+                f"{other_label}: {points / medians[other]:,.0f} points/s; "
+                f"ratio {medians[name] / medians[other]:.2f}x (its time / {other_label} time)"
             )
