@@ -15,7 +15,7 @@ from pathlib import Path
 import polars as pl
 
 from storage.catalog import Catalog, Measurement, Partition
-from storage.tiers import SEQ, read_cold, read_hot, resolve_duplicates
+from storage.tiers import SEQ, SERIES, read_cold, read_hot, resolve_duplicates
 from storage.timeutil import DAY, format_time
 
 ROW_GROUP_SIZE = 128 * 1024
@@ -80,6 +80,8 @@ def compact_measurement(catalog: Catalog, root: Path, m: Measurement,
             # series in the order of their tag values by tag name, as queries order them
             by_name = sorted(tags, key=lambda c: m.column(c).name)
             merged = merged.drop(SEQ).sort([*by_name, "time"], nulls_last=True)
+            numbers = pl.struct(by_name).rle_id().cast(pl.Int64) if by_name else pl.lit(0)
+            merged = merged.with_columns((pl.lit(day << 32, pl.Int64) + numbers).alias(SERIES))
             path = day_dir(root, m.bucket_id, m.id, day) / f"part-{uuid.uuid4().hex}.parquet"
             write_parquet_atomically(merged, path)
             times = merged["time"]

@@ -36,7 +36,7 @@ from storage.predicate import (
     bind_absent,
     to_expr,
 )
-from storage.tiers import SEQ, read_cold, schema_of
+from storage.tiers import SEQ, SERIES, read_cold, schema_of
 from storage.timeutil import DAY
 
 MIN_TIME = -(2**63)
@@ -112,9 +112,12 @@ def _plan_measurement(catalog: Catalog, root: Path, m: Measurement, start: int, 
         # a count first: Parquet statistics skip row groups, and most files hold no match
         if not pl.scan_parquet(part.path).filter(match).select(pl.len()).collect().item():
             continue
-        rows = read_cold([part], m, cols).collect()
+        # series numbers carried over (a subset of a file's rows keeps them valid)
+        rows = read_cold([part], m, [*cols, SERIES]).collect()
         doomed = rows.filter(match)
         kept = rows.filter(~match)
+        if kept.get_column(SERIES).null_count():
+            kept = kept.drop(SERIES)  # a file written before series numbers
         plan.swaps.append((part, _rewrite(root, m, part, kept, cols)))
         deleted_keys.append(doomed.select(_keys(tag_cols, cols)))
     hot = _hot_rows(catalog, m, start, stop, tag_cols)

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import ClassVar
 
 import polars as pl
 
@@ -27,10 +28,11 @@ from storage.predicate import (
     columns_of,
     to_expr,
 )
-from storage.tiers import read_wide
+from storage.tiers import SERIES, read_wide
 from storage.timeutil import DAY
 
 CORE_COLUMNS = ("_time", "_measurement", "_field", "_value")
+SERIES_COLUMN = "\0series"  # a wide read's series numbers (WideRead.numbered)
 
 
 @dataclass(frozen=True)
@@ -146,10 +148,15 @@ class WideRead:
     time of one series, a null field cell a field that point does not have.
     """
 
+    SERIES_COLUMN: ClassVar[str] = SERIES_COLUMN
+
     measurement: str
     tags: tuple[str, ...]
     fields: dict[str, FieldType]
     frame: pl.LazyFrame
+    # whether `frame` has SERIES_COLUMN: a number per series, equal on consecutive rows of one
+    # series, null in rows of files written before it was (rows from Parquet alone have it)
+    numbered: bool = False
 
 
 def execute_wide_scan(catalog: Catalog, plan: ScanPlan) -> list[WideRead]:
@@ -159,7 +166,9 @@ def execute_wide_scan(catalog: Catalog, plan: ScanPlan) -> list[WideRead]:
     for read in plan.reads:
         m = read.measurement
         wide = read_wide(catalog, m, read.partitions, plan.start, plan.stop,
-                         read.tag_columns, read.field_columns, hot_tier=plan.hot)
+                         read.tag_columns, read.field_columns, hot_tier=plan.hot, series=True)
+        series = [pl.col(SERIES).alias(SERIES_COLUMN)] if SERIES in \
+            wide.collect_schema().names() else []
         tags = [c for c in read.tag_columns if m.column(c).name in plan.tags]
         by_predicate: dict[Predicate, list[FieldGroup]] = defaultdict(list)
         for group in read.groups:
@@ -168,9 +177,11 @@ def execute_wide_scan(catalog: Catalog, plan: ScanPlan) -> list[WideRead]:
             fields = {f.name: (f.col, g.type) for g in groups for f in g.fields}
             frame = _matching(wide, m, groups[0], plan.missing_tag).select(
                 "time", *[pl.col(c).alias(m.column(c).name) for c in tags],
-                *[pl.col(col).alias(f"f:{name}") for name, (col, _) in fields.items()])
+                *[pl.col(col).alias(f"f:{name}") for name, (col, _) in fields.items()],
+                *series)
             out.append(WideRead(m.name, tuple(m.column(c).name for c in tags),
-                                {name: t for name, (_, t) in fields.items()}, frame))
+                                {name: t for name, (_, t) in fields.items()}, frame,
+                                bool(series)))
     return out
 
 

@@ -15,13 +15,16 @@ from storage.catalog import Catalog, Measurement, Partition
 from storage.timeutil import DAY
 
 SEQ = "seq"
+# in Parquet files: each row's series, numbered in the file's (tag-sorted) order and prefixed
+# by its day, so that series boundaries are one integer comparison (files before it: null)
+SERIES = "series"
 
 
 def schema_of(m: Measurement, cols: Sequence[str]) -> dict[str, pl.DataType]:
     """Polars dtypes of internal columns (`time`, `t3`, `f7`)."""
     out: dict[str, pl.DataType] = {}
     for col in cols:
-        if col == "time" or col == SEQ:
+        if col in ("time", SEQ, SERIES):
             out[col] = pl.Int64()
         else:
             c = m.column(col)
@@ -67,18 +70,21 @@ def read_hot(catalog: Catalog, m: Measurement, start: int, stop: int,
 
 
 def read_wide(catalog: Catalog, m: Measurement, parts: Sequence[Partition], start: int, stop: int,
-              tag_cols: Sequence[str], field_cols: Sequence[str], hot_tier: bool = True
-              ) -> pl.LazyFrame:
+              tag_cols: Sequence[str], field_cols: Sequence[str], hot_tier: bool = True,
+              series: bool = False) -> pl.LazyFrame:
     """Deduplicated rows of `m` in [start, stop): `time`, the tag and field columns asked for.
-    `hot_tier=False` says the hot tier is known to be empty (saves a query)."""
+    `hot_tier=False` says the hot tier is known to be empty (saves a query). With `series`,
+    rows read from Parquet alone also carry SERIES (null where a file predates it); rows merged
+    with the hot tier never do."""
     wanted = ["time", *tag_cols, *field_cols]
     in_range = (pl.col("time") >= start) & (pl.col("time") < stop)
+    cold_only = [*wanted, SERIES] if series else wanted
     if not hot_tier:
-        return read_cold(parts, m, wanted).filter(in_range)
+        return read_cold(parts, m, cold_only).filter(in_range)
     all_tags = [c.col for c in m.tags.values()]
     hot = read_hot(catalog, m, start, stop, [*wanted[:1], *all_tags, *field_cols])
     if hot.height == 0:
-        return read_cold(parts, m, wanted).filter(in_range)
+        return read_cold(parts, m, cold_only).filter(in_range)
     hot_days = set(hot.select((pl.col("time") // DAY).unique()).to_series().to_list())
     settled = [p for p in parts if p.day not in hot_days]
     touched = [p for p in parts if p.day in hot_days]

@@ -71,3 +71,21 @@ def test_a_type_mean_does_not_take_gives_the_plain_error(engine):
     with pytest.raises(Exception) as plain:
         engine.query(flux, disabled_rules=("all",))
     assert str(pushed.value) == str(plain.value)
+
+
+def test_series_numbers_from_parquet_give_the_same_windows(engine):
+    """Compacted data without hot rows: storage numbers each row's series, the pushed window
+    aggregate finds series boundaries from those numbers, and the tables are the plain plan's,
+    across two day files (a series' rows in two runs)."""
+    engine.create_bucket("b")
+    engine.write("b", points(["c", "a", "b"], T0 - HOUR, 40, 3 * MINUTE))
+    engine.compact()
+    (wide,) = engine.store.scan_wide("b", T0 - 2 * HOUR, T0 + 2 * HOUR)
+    assert wide.numbered
+    numbers = wide.frame.collect().get_column(wide.SERIES_COLUMN)
+    assert numbers.null_count() == 0 and numbers.n_unique() == 6  # 3 series x 2 day files
+    flux = RANGE + ' |> filter(fn: (r) => r._field == "usage") |> aggregateWindow(every: 20m,' \
+                   ' fn: mean)'
+    assert "StorageWindowAggregate(fn=mean" in engine.explain(flux)
+    csv = csv_both_ways(engine, flux)
+    assert csv.count(",usage,cpu,x,") == 3 * 12  # 3 series x 12 windows of 20m in 4h

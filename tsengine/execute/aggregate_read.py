@@ -83,6 +83,17 @@ def _rows(ctx: ExecContext, read: WideRead, fn: str, start: int
     return out
 
 
+def _series_starts(read: WideRead, rows: pl.DataFrame) -> pl.Series | None:
+    """Where each series' rows start, from the numbers storage gives its Parquet rows (one
+    integer comparison per row instead of one per tag); None when some rows lack them."""
+    if not read.numbered:
+        return None
+    numbers = rows.get_column(WideRead.SERIES_COLUMN)
+    if numbers.null_count():
+        return None
+    return numbers.ne(numbers.shift()).fill_null(True)
+
+
 def _scan_wide(ctx: ExecContext, read: StorageRead) -> list[WideRead]:
     with reading(ctx, read, read.bucket):
         return ctx.store.scan_wide(read.bucket, read.start, read.stop, read.predicate,
@@ -130,7 +141,7 @@ def read_window_aggregate(ctx: ExecContext, node: PlanNode, _inputs: list[TableS
         tags = sorted(w.tags)
         if any(rows.get_column(t).null_count() for t in tags):
             return execute(ctx, node.fallback)
-        ids, series = pertable.table_ids(rows, tags, TABLE)
+        ids, series = pertable.table_ids(rows, tags, TABLE, _series_starts(w, rows))
         rows = rows.with_columns(ids)
         key = ("_start", "_stop", *sorted([*tags, "_field", "_measurement"]))
         for field in w.fields:

@@ -44,15 +44,16 @@ def runs_are_tables(frame: pl.DataFrame, names: Sequence[str], starts: pl.Series
     return not frame.select(names).filter(starts).is_duplicated().any()
 
 
-def table_ids(frame: pl.DataFrame, key: Sequence[str], name: str = "\0table"
-              ) -> tuple[pl.Series, pl.DataFrame]:
+def table_ids(frame: pl.DataFrame, key: Sequence[str], name: str = "\0table",
+              starts: pl.Series | None = None) -> tuple[pl.Series, pl.DataFrame]:
     """A small integer per row naming its table, so per-table work can group on one integer
     column instead of the key's columns (strings, mostly); and the tables, one row each: the
     id (column `name`) and the key columns, in order of first appearance.
 
     Rows of a table are usually contiguous (storage reads keep them so), and then the id is
     the run number and a table's row its run's first, found in one pass; otherwise the id is
-    the dense rank of the key values among the runs' first rows.
+    the dense rank of the key values among the runs' first rows. `starts`: the run starts,
+    when the caller knows them more cheaply than by comparing the key columns.
     """
     names = list(key)
     if not names or not frame.height:
@@ -60,7 +61,8 @@ def table_ids(frame: pl.DataFrame, key: Sequence[str], name: str = "\0table"
         firsts = pl.DataFrame([pl.Series(name, [0] * min(frame.height, 1), dtype=pl.Int64),
                                *frame.select(names).head(1)])
         return ids, firsts
-    starts = run_starts(frame, names)
+    if starts is None:
+        starts = run_starts(frame, names)
     runs = starts.cast(pl.Int64).cum_sum() - 1
     firsts = frame.select(names).filter(starts)
     if not firsts.is_duplicated().any():
