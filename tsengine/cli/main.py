@@ -8,6 +8,7 @@ import os
 import click
 
 from tsengine.cli.auth import auth, setup
+from tsengine.cli.bench import bench
 from tsengine.cli.buckets import bucket
 from tsengine.cli.context import default_data_dir
 from tsengine.cli.data import export, write
@@ -52,7 +53,7 @@ def cli(ctx: click.Context, data_dir: str) -> None:
 
 
 for command in (bucket, write, export, query, compact, retention, check, task, scheduler, serve,
-                setup, auth):
+                setup, auth, bench):
     cli.add_command(command)
 
 
