@@ -3,7 +3,7 @@
 This module is its public API; `tsengine` uses nothing else of `storage`.
 """
 
-from storage.catalog import Bucket, Organization
+from storage.catalog import Bucket, Organization, new_id
 from storage.delete import DeleteResult
 from storage.delete_predicate import (
     DeleteByFieldUnsupported,
@@ -41,6 +41,6 @@ __all__ = [
     "FixedClock", "In", "InvalidArgument", "LineError", "LineProtocolError", "MeasurementStats",
     "Not", "Or", "Organization", "OrganizationNotFound", "Point", "PointBatch", "Predicate",
     "Regex", "ScanPlan", "Segment", "StorageError", "Store", "WideRead", "WriteResult", "eq",
-    "format_duration", "format_lines", "format_segment", "format_time", "parse",
+    "format_duration", "format_lines", "format_segment", "format_time", "new_id", "parse",
     "parse_delete_predicate", "parse_duration", "parse_time",
 ]

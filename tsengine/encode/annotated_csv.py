@@ -108,7 +108,7 @@ def _utf8_len(text: str) -> int:
     return len(text.encode("utf-8", "surrogatepass"))
 
 
-def _json_kind(value: object) -> str:
+def json_kind(value: object) -> str:
     """The JSON kind of a decoded value, as Go's decoder names it in errors."""
     if isinstance(value, bool):
         return "bool"
@@ -124,7 +124,7 @@ def _json_kind(value: object) -> str:
 def _json_type_error(value: object, field: str, go_type: str, struct: str = "QueryDialect"
                      ) -> str:
     """Go's wording: the innermost struct's name, then the field's path from the top."""
-    return (f"json: cannot unmarshal {_json_kind(value)} into Go struct field "
+    return (f"json: cannot unmarshal {json_kind(value)} into Go struct field "
             f"{struct}.{field} of type {go_type}")
 
 

@@ -19,11 +19,10 @@ from starlette.middleware.base import BaseHTTPMiddleware, RequestResponseEndpoin
 from starlette.requests import Request
 from starlette.responses import Response
 
-from storage import Store
+from storage import Store, new_id
 from tsengine.errors import AuthError
 from tsengine.server.common import first_param
 from tsengine.server.errors import error_response
-from tsengine.tasks.store import new_id
 
 OPEN_PATHS = ("/health", "/ping", "/ready", "/api/v2/setup")
 V1_PATHS = ("/write", "/query")  # InfluxDB 1.x clients: `u`/`p` parameters or Basic auth too

@@ -14,10 +14,9 @@ import threading
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from storage import Bucket, BucketNotFound, Organization, Store
+from storage import Bucket, BucketNotFound, Organization, Store, new_id
 from tsengine.errors import TsengineError
 from tsengine.server.auth import Authorization, Tokens
-from tsengine.tasks.store import new_id
 
 if TYPE_CHECKING:
     from starlette.applications import Starlette

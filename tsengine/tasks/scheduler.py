@@ -99,7 +99,7 @@ class Scheduler:
     def tick(self, now: int, *, simulate: bool = False) -> TickReport:
         """Run everything due up to `now`, in the order it is due, then return."""
         report = TickReport()
-        tasks = {t.id: t for t in self._all_tasks()}
+        tasks = {t.id: t for t in self.tasks.every_task()}
         items = self._scheduled(tasks, now, report) + self._queued(tasks, now)
         _Dispatch(self, tasks, now, simulate, report).run(items)
         return report
@@ -109,7 +109,7 @@ class Scheduler:
         none ran are dropped (each active task continues from `now`)."""
         if self.settings.catch_up:
             return
-        for task in self._all_tasks():
+        for task in self.tasks.every_task():
             if task.active:
                 self.tasks.set_progress(task.id, latest_scheduled=truncate_seconds(now))
 
@@ -124,14 +124,6 @@ class Scheduler:
             stop.wait(poll_seconds)
 
     # -- what is due ---------------------------------------------------------------------------
-    def _all_tasks(self) -> list[Task]:
-        found: list[Task] = []
-        while True:
-            page = self.tasks.find(after=found[-1].id if found else None, limit=500)
-            found += page
-            if len(page) < 500:
-                return found
-
     def _scheduled(self, tasks: dict[str, Task], now: int, report: TickReport) -> list[_Item]:
         """Each active task's schedules due since its last scheduled time, the newest
         `catch_up_limit` of them when more are due (a log line on the first says so)."""

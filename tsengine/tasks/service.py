@@ -111,7 +111,7 @@ class TaskService:
     def retry_failed(self, task_id: str | None = None, *, dry_run: bool = False) -> list[Run]:
         """Retry, now, every scheduled time whose latest run failed (of one task, or all);
         returns the new finished runs (or, with dry_run, the failed runs that would be)."""
-        tasks = [self.get(task_id)] if task_id else self.scheduler._all_tasks()
+        tasks = [self.get(task_id)] if task_id else self.records.every_task()
         failed = []
         for task in tasks:
             latest: dict[int, Run] = {}

@@ -7,13 +7,12 @@ scheduler's worker threads share one TaskStore. Listing and ordering follow Infl
 
 from __future__ import annotations
 
-import secrets
 from functools import lru_cache
 from typing import Any
 
 import duckdb
 
-from storage import Store
+from storage import Store, new_id
 from tsengine.errors import RunNotFound, TaskError, TaskNotFound
 from tsengine.tasks.model import (
     FINISHED_STATUSES,
@@ -57,13 +56,6 @@ _RUN_ORDER = (
     f"CASE WHEN status IN {_FINISHED_SQL} THEN -scheduled_for ELSE scheduled_for END, "
     f"CASE WHEN status IN {_FINISHED_SQL} THEN -attempt ELSE 0 END, "
     f"CASE WHEN status IN {_FINISHED_SQL} THEN -seq ELSE seq END")
-
-
-def new_id() -> str:
-    """A 16-hex-digit non-zero id, InfluxDB's shape (as storage's catalog makes them)."""
-    while not int(value := secrets.token_hex(8), 16):
-        pass
-    return value
 
 
 def truncate_seconds(ns: int) -> int:
@@ -122,6 +114,12 @@ class TaskStore:
         with self.store.metadata() as con:
             rows = con.execute(f"SELECT {_TASK_COLUMNS} FROM tasks {clause} ORDER BY id "
                                "LIMIT ?", [*params, limit]).fetchall()
+        return [_task(r) for r in rows]
+
+    def every_task(self) -> list[Task]:
+        """All tasks, ordered by id (the scheduler's and retry-failed's view; no page limit)."""
+        with self.store.metadata() as con:
+            rows = con.execute(f"SELECT {_TASK_COLUMNS} FROM tasks ORDER BY id").fetchall()
         return [_task(r) for r in rows]
 
     def update(self, task_id: str, *, flux: str | None = None, status: str | None = None,

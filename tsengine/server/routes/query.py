@@ -26,6 +26,7 @@ from tsengine.encode.annotated_csv import (
     DialectError,
     encode_error,
     encode_results,
+    json_kind,
 )
 from tsengine.engine import Engine
 from tsengine.errors import FluxError
@@ -220,14 +221,14 @@ def _from_json(raw: bytes) -> tuple[QueryRequest, str | None]:
     if obj is None:
         obj = {}
     if not isinstance(obj, dict):
-        raise _json_error(f"json: cannot unmarshal {_json_kind(obj)} into Go value of type "
+        raise _json_error(f"json: cannot unmarshal {json_kind(obj)} into Go value of type "
                           "http.QueryRequest")
     fields = {key.lower(): value for key, value in obj.items()}  # the last of a key wins
     req = QueryRequest()
     for name in ("type", "query"):
         value = fields.get(name)
         if value is not None and not isinstance(value, str):
-            raise _json_error(f"json: cannot unmarshal {_json_kind(value)} into Go struct "
+            raise _json_error(f"json: cannot unmarshal {json_kind(value)} into Go struct "
                               f"field QueryRequest.{name} of type string")
     req.type = fields.get("type") or ""
     req.query = fields.get("query") or ""
@@ -256,16 +257,6 @@ def _now(value: object) -> int | None:
     except ValueError as e:
         raise _json_error(str(e)) from None
     return None if ns == parse_rfc3339(_ZERO_TIME) else ns
-
-
-def _json_kind(value: object) -> str:
-    if isinstance(value, bool):
-        return "bool"
-    if isinstance(value, int | float):
-        return "number"
-    if isinstance(value, str):
-        return "string"
-    return "array" if isinstance(value, list) else "object"
 
 
 _GO_CONTEXT = {
