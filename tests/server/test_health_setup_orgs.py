@@ -276,3 +276,26 @@ def test_orgs_of_a_user(client, engine):
 def test_creating_an_org_is_not_supported(client):
     r = client.post("/api/v2/orgs", json={"name": "other"})
     assert r.status_code == 501 and r.json()["code"] == "not implemented"
+
+
+def test_a_token_works_once_created_and_not_once_deleted(engine):
+    """Tokens are checked from memory (no store lock per request): a new token is found by
+    re-reading the table, a deleted one stops working at once."""
+    from starlette.testclient import TestClient
+
+    from tsengine.server.app import ServerConfig, create_app
+
+    app = create_app(engine, ServerConfig(run_tasks=False))
+    first_auth, first = app.state.tokens.create("first")
+    with TestClient(app) as c:
+        assert c.get("/api/v2/buckets",
+                     headers={"Authorization": f"Token {first}"}).status_code == 200
+        _, second = app.state.tokens.create("second")
+        assert c.get("/api/v2/buckets",
+                     headers={"Authorization": f"Bearer {second}"}).status_code == 200
+        assert app.state.tokens.delete(first_auth.id)
+        r = c.get("/api/v2/buckets", headers={"Authorization": f"Token {first}"})
+        assert (r.status_code, r.json()) == (401, {"code": "unauthorized",
+                                                  "message": "unauthorized access"})
+        assert c.get("/api/v2/buckets",
+                     headers={"Authorization": f"Token {second}"}).status_code == 200

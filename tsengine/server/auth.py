@@ -53,6 +53,11 @@ class Tokens:
 
     def __init__(self, store: Store) -> None:
         self.store = store
+        # token hash -> record: a request's token is checked without the store's lock (held
+        # by writes) on the event loop; an unknown token re-reads the table (new tokens), a
+        # delete forgets it all (a read that began before the delete is not kept)
+        self._valid: dict[str, Authorization] = {}
+        self._deletes = 0
         with store.metadata() as con:
             con.execute(_SCHEMA)
 
@@ -89,14 +94,24 @@ class Tokens:
         with self.store.metadata() as con:
             found = con.execute("SELECT 1 FROM auth_tokens WHERE id = ?", [auth_id]).fetchall()
             con.execute("DELETE FROM auth_tokens WHERE id = ?", [auth_id])
+        self._deletes += 1
+        self._valid = {}
         return bool(found)
 
     def check(self, token: str) -> Authorization | None:
         """The record of a valid token, else None."""
+        key = _hash(token)
+        found = self._valid.get(key)
+        if found is not None:
+            return found
+        deletes = self._deletes
         with self.store.metadata() as con:
-            rows = con.execute("SELECT id, description, org_id, user_id, created_at "
-                               "FROM auth_tokens WHERE token_hash = ?", [_hash(token)]).fetchall()
-        return Authorization(*rows[0]) if rows else None
+            rows = con.execute("SELECT token_hash, id, description, org_id, user_id, "
+                               "created_at FROM auth_tokens").fetchall()
+        valid = {r[0]: Authorization(*r[1:]) for r in rows}
+        if deletes == self._deletes:
+            self._valid = valid
+        return valid.get(key)
 
     def operator_token(self) -> str | None:
         """Create the operator token when there is no token at all; its text, else None."""
