@@ -572,6 +572,15 @@ def test_package_option_applies_to_this_run_only(run, registry):
     assert run('import "test/text"\nx = text.shout(v: "hi")', registry=registry)["x"] == "HI!"
 
 
+def test_package_members_written_in_flux(run, registry):
+    """A package may define members in Flux (importing another package), as upstream does."""
+    registry.define_in_flux('import "test/text"\nexcited = (v) => text.shout(v: v + " there")',
+                            package="test/more")
+    program = run('import "test/more"\nx = more.excited(v: "hi")', registry=registry)
+    assert program["x"] == "HI THERE!"
+    assert "excited" not in registry.packages["test/more"]  # held per interpreter, not shared
+
+
 def test_package_option_must_exist(run, registry):
     with pytest.raises(FluxRuntimeError, match="package \"test/text\" has no option 'nope'"):
         run('import "test/text"\noption text.nope = 1', registry=registry)

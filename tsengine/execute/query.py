@@ -37,6 +37,8 @@ def plan_query(store: Store, source: str, *, now: int | None = None,
 
     interp = Interpreter(REGISTRY, now=(lambda: now) if now is not None else store.clock.now,
                          source=source)
+    interp.materialize = lambda node: execute(ExecContext(store, interp),
+                                              optimize(node, disabled_rules))
     program = interp.run(source, extern=extern)
     planned: list[tuple[str, PlanNode]] = []
     for _stmt, value in program.results:

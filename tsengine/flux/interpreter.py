@@ -95,7 +95,12 @@ class Interpreter:
         self._imports: dict[str, str] = {}
         self.package_options: dict[str, dict[str, Any]] = {}
         self._prelude_loaded = False
+        # package members written in Flux, evaluated once per interpreter (closures hold its scope)
+        self._flux_members: dict[str, dict[str, Any]] = {}
         self.on_result: Callable[[ast.ExpressionStatement, Any], None] | None = None
+        # set by the query runner: runs a stream now (for tableFind, findRecord and the like,
+        # whose value is needed while the script is still being evaluated)
+        self.materialize: Callable[[Any], Any] | None = None
 
     # -- running ----------------------------------------------------------------------------
     def run(self, file: ast.File | str, extern: Mapping[str, Any] | None = None) -> Program:
@@ -138,14 +143,19 @@ class Interpreter:
         if self._prelude_loaded:
             return
         self._prelude_loaded = True
-        for source in self.registry.prelude:
+        for package, source in self.registry.prelude:
             scope = Scope(self.universe)
-            for stmt in parse(source).body:
+            file = parse(source)
+            for imp in file.imports:
+                scope.vars[imp.alias or imp.path.rsplit("/", 1)[-1]] = self._package(imp.path)
+            target = (self.universe.vars if package is None
+                      else self._flux_members.setdefault(package, {}))
+            for stmt in file.body:
                 if isinstance(stmt, ast.VariableAssignment):
                     value = self.evaluate(stmt.init, scope)
                     if isinstance(value, Closure):
                         value.name = stmt.name
-                    self.universe.vars[stmt.name] = value
+                    target[stmt.name] = value
                     scope.vars[stmt.name] = value
 
     def _import(self, imp: ast.ImportDeclaration, scope: Scope) -> None:
@@ -160,7 +170,8 @@ class Interpreter:
 
     def _package(self, path: str) -> Record:
         """A package's members, with this run's `option pkg.name = ...` values over them."""
-        return Record({**self.registry.packages[path], **self.package_options.get(path, {})})
+        return Record({**self.registry.packages[path], **self._flux_members.get(path, {}),
+                       **self.package_options.get(path, {})})
 
     def package_option(self, path: str, name: str) -> Any:
         """The value of a package's option in this run (for builtins that read one)."""

@@ -22,7 +22,8 @@ class Registry:
     def __init__(self) -> None:
         self.universe: dict[str, Any] = {}
         self.packages: dict[str, dict[str, Any]] = {}
-        self.prelude: list[str] = []
+        # (package or None for the universe, Flux source) in registration order
+        self.prelude: list[tuple[str | None, str]] = []
 
     def builtin(self, name: str | None = None, *, package: str | None = None,
                 pipe: str | None = None) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
@@ -54,9 +55,12 @@ class Registry:
         members = self.packages.get(path)
         return None if members is None else Record(members)
 
-    def define_in_flux(self, source: str) -> None:
-        """Add Flux definitions evaluated into the universe (as upstream's universe.flux)."""
-        self.prelude.append(source)
+    def define_in_flux(self, source: str, package: str | None = None) -> None:
+        """Add Flux definitions evaluated into the universe or a package (as upstream writes
+        much of its stdlib in Flux). The source may import packages registered before it."""
+        if package is not None:
+            self.packages.setdefault(package, {})
+        self.prelude.append((package, source))
 
 
 REGISTRY = Registry()
