@@ -188,3 +188,31 @@ def test_rows_outside_the_range_make_windows_but_add_nothing(engine):
     assert b[2:] == (times(120, 180, 240, 300, 300), [1, 0, 0, 1, 2])
     (b,) = both(engine, flux + " |> aggregateWindow(every: 1m, fn: sum)")
     assert b[2:] == (times(60, 120, 180, 240, 300), [None, 1, 0, 0, 1])
+
+
+@pytest.mark.parametrize("fn", ["mean", "sum", "count"])
+@pytest.mark.parametrize("every, windows", [("12h", 6), ("2d", 2)])
+def test_compacted_series_over_several_days_are_one_table_each(engine, fn, every, windows):
+    """Each day's Parquet file numbers its series on its own: a series read from two files is
+    two runs of one table, and tables of the same number on two days are not one table."""
+    rng = random.Random(5)
+    day = 86_400
+    lines = [f"m,host=h{h},dc=d{h % 2} v={rng.random() * 100!r} {T0 + (d * day + s) * SEC}"
+             for d in range(3) for h in range(4) for s in range(0, day, 3 * 3600)
+             if (h + d) % 3 or s % 2]  # host 0 misses a day: numbers shift between days
+    engine.write("b", "\n".join(lines) + "\n")
+    engine.compact()
+    flux = ('from(bucket: "b") |> range(start: 2024-01-01T00:00:00Z, stop: 2024-01-04T00:00:00Z)'
+            f' |> filter(fn: (r) => r._measurement == "m")'
+            f" |> aggregateWindow(every: {every}, fn: {fn})")
+    tables = both(engine, flux)
+    assert [(t[0]["dc"], t[0]["host"]) for t in tables] == [
+        ("d0", "h0"), ("d0", "h2"), ("d1", "h1"), ("d1", "h3")]
+    for key, _, stamps, values in tables:
+        assert len(stamps) == windows and stamps == sorted(stamps)
+        rows = [float(line.split("v=")[1].split()[0]) for line in lines
+                if f"host={key['host']}," in line]
+        if fn == "count":
+            assert sum(values) == len(rows)
+        elif fn == "sum":
+            assert sum(v for v in values if v is not None) == pytest.approx(sum(rows))

@@ -83,15 +83,14 @@ def _rows(ctx: ExecContext, read: WideRead, fn: str, start: int
     return out
 
 
-def _series_starts(read: WideRead, rows: pl.DataFrame) -> pl.Series | None:
-    """Where each series' rows start, from the numbers storage gives its Parquet rows (one
-    integer comparison per row instead of one per tag); None when some rows lack them."""
+def _series_numbers(read: WideRead, rows: pl.DataFrame) -> pl.Series | None:
+    """The numbers storage gives its Parquet rows' series (equal on a series' consecutive
+    rows, different between series): one integer comparison per row finds where series
+    start, instead of one per tag. None when some rows lack them."""
     if not read.numbered:
         return None
     numbers = rows.get_column(WideRead.SERIES_COLUMN)
-    if numbers.null_count():
-        return None
-    return numbers.ne(numbers.shift()).fill_null(True)
+    return None if numbers.null_count() else numbers
 
 
 def _scan_wide(ctx: ExecContext, read: StorageRead) -> list[WideRead]:
@@ -141,12 +140,18 @@ def read_window_aggregate(ctx: ExecContext, node: PlanNode, _inputs: list[TableS
         tags = sorted(w.tags)
         if any(rows.get_column(t).null_count() for t in tags):
             return execute(ctx, node.fallback)
-        ids, series = pertable.table_ids(rows, tags, TABLE, _series_starts(w, rows))
-        rows = rows.with_columns(ids)
+        numbers = _series_numbers(w, rows)
+        numbered = None if numbers is None else \
+            pertable.numbered_tables(rows, tags, numbers, TABLE)
+        ids, series = numbered or pertable.table_ids(
+            rows, tags, TABLE, None if numbers is None else numbers.ne(numbers.shift())
+            .fill_null(True))
+        # one chunk each: a frame of columns chunked alike is cheap to select from
+        ids, time = ids.rechunk(), rows.get_column("time").rechunk().alias("\0t")
         key = ("_start", "_stop", *sorted([*tags, "_field", "_measurement"]))
         for field in w.fields:
-            values = rows.select(TABLE, pl.col(f"f:{field}").alias(column),
-                                 pl.col("time").alias("\0t"))
+            values = pl.DataFrame([ids, rows.get_column(f"f:{field}").rechunk().alias(column),
+                                   time])
             if values.get_column(column).null_count():
                 values = values.drop_nulls(column)
             ctx.counts["points_read"] += values.height
@@ -161,6 +166,7 @@ def read_window_aggregate(ctx: ExecContext, node: PlanNode, _inputs: list[TableS
                 pl.lit(field, pl.String).alias("_field"),
                 pl.lit(w.measurement, pl.String).alias("_measurement"))
             frames.append(native_windows(window, values, tables.select(TABLE, *key), key,
-                                         values.schema[column], bounds))
+                                         values.schema[column], bounds,
+                                         in_order=numbered is not None))
     frames.sort(key=lambda tf: (tf.key, str(tf.frame.schema.get("_value"))))
     return TableStream(frames)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+import numpy as np
 import polars as pl
 
 
@@ -64,7 +65,7 @@ def table_ids(frame: pl.DataFrame, key: Sequence[str], name: str = "\0table",
     if starts is None:
         starts = run_starts(frame, names)
     runs = starts.cast(pl.Int64).cum_sum() - 1
-    firsts = frame.select(names).filter(starts)
+    firsts = frame.select(names).gather(starts.arg_true())
     if not firsts.is_duplicated().any():
         return runs.alias(name), firsts.select(
             pl.int_range(pl.len(), dtype=pl.Int64).alias(name), *names)
@@ -74,3 +75,82 @@ def table_ids(frame: pl.DataFrame, key: Sequence[str], name: str = "\0table",
     tables = (firsts.with_columns(ranks.to_series())
               .unique(name, keep="first", maintain_order=True).select(name, *names))
     return ids, tables
+
+
+def numbered_tables(frame: pl.DataFrame, key: Sequence[str], numbers: pl.Series,
+                    name: str = "\0table") -> tuple[pl.Series, pl.DataFrame] | None:
+    """`numbers` as table ids (as `table_ids` gives them) when each of their runs is a
+    whole table: numbers the caller has (storage's series numbers), equal on the rows of a
+    run and different between runs, so no key column is compared per row. None when some
+    table has several runs (a series read from several days' files)."""
+    names = list(key)
+    positions = numbers.ne(numbers.shift()).fill_null(True).arg_true()
+    firsts = frame.select(names).gather(positions)
+    if not names or firsts.is_duplicated().any():
+        return None
+    return numbers.alias(name), firsts.select(numbers.gather(positions).alias(name), *names)
+
+
+def sequential_sums(values: pl.Series, starts: pl.Series) -> pl.Series | None:
+    """The sum of each run of floats (runs are contiguous, starting at the row positions
+    `starts`), each added one after another from 0 as Go's loops add them: Polars' grouped
+    sum adds in another order, which can change a float's last digit. A null adds nothing.
+
+    Vectorized across runs: step p adds every run's p-th value at once (runs ordered longest
+    first, so the runs still going are a prefix). Long runs become the rows of a matrix
+    instead, summed by a cumulative sum along each row, which is sequential by nature; None
+    when they are too uneven for that matrix to stay small.
+    """
+    flat = values.fill_null(0.0).cast(pl.Float64).to_numpy()
+    first = starts.cast(pl.Int64).to_numpy()
+    n, runs = len(flat), len(first)
+    if not runs:
+        return pl.Series(values.name, [], dtype=pl.Float64)
+    lengths = run_lengths(starts, n).to_numpy()
+    width = int(lengths.max())
+    with np.errstate(over="ignore", invalid="ignore"):  # inf and NaN are results, as in Go
+        if width <= _STEPPED_WIDTH:
+            sums = _stepped_sums(flat, first, lengths, width)
+        elif (lengths == width).all():
+            sums = np.cumsum(flat.reshape(runs, width), axis=1)[:, -1]
+        elif runs * width <= 4 * n:
+            matrix = np.zeros(runs * width)  # each run at the start of its row
+            matrix[np.arange(n) + np.repeat(np.arange(runs) * width - first, lengths)] = flat
+            sums = np.cumsum(matrix.reshape(runs, width), axis=1)[:, -1]
+        else:
+            return None
+        # + 0.0: Go's sum starts from +0, so all -0.0 values sum to +0
+        return pl.Series(values.name, sums + 0.0)
+
+
+_STEPPED_WIDTH = 1024  # longest run summed step by step (each step a few array operations)
+
+
+def _stepped_sums(flat: np.ndarray, first: np.ndarray, lengths: np.ndarray, width: int
+                  ) -> np.ndarray:
+    order = np.argsort(-lengths, kind="stable")
+    starts, negated = first[order], -lengths[order]  # negated lengths ascend
+    # going[p]: how many runs (a prefix of `order`) have a p-th value
+    going = np.searchsorted(negated, -np.arange(1, width + 1), side="right")
+    acc = np.zeros(len(starts))
+    for p, count in enumerate(going.tolist()):
+        acc[:count] += flat[starts[:count] + p]
+    sums = np.empty_like(acc)
+    sums[order] = acc
+    return sums
+
+
+def run_counts(flags: pl.Series, starts: pl.Series) -> pl.Series:
+    """How many rows of each run (contiguous, starting at the row positions `starts`) are
+    flagged true."""
+    if not len(starts):
+        return pl.Series(flags.name, [], dtype=pl.Int64)
+    ones = flags.cast(pl.Int64).to_numpy()
+    return pl.Series(flags.name, np.add.reduceat(ones, starts.cast(pl.Int64).to_numpy()))
+
+
+def run_lengths(starts: pl.Series, height: int) -> pl.Series:
+    """How many rows each run has (runs contiguous, starting at the row positions `starts`,
+    the last ending at `height`)."""
+    first = starts.cast(pl.Int64)
+    return (first.shift(-1, fill_value=height) - first).alias("\0length")

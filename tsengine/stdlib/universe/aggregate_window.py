@@ -271,10 +271,14 @@ def _aggregate(node: AggregateWindowNative, dtype: pl.DataType, nulls: bool) -> 
     value = pl.col(node.column)
     if node.fn == "count":
         return pl.len().cast(pl.Int64)
-    if not nulls:  # every group has a value: no null checks
+    if dtype != pl.Float64:  # integers add up to the same (wrapping) sum in any order
+        total = value.sum()
+    elif not nulls:
         total = value.cum_sum().last()
+    else:
+        total = value.fill_null(pl.lit(0, dtype)).cum_sum().last()
+    if not nulls:  # every group has a value: no null checks
         return total if node.fn == "sum" else total.cast(pl.Float64) / pl.len()
-    total = value.fill_null(pl.lit(0, dtype)).cum_sum().last()
     valid = value.count()
     if node.fn == "sum":
         return pl.when(valid > 0).then(total)
@@ -301,11 +305,13 @@ def _native_frame(node: AggregateWindowNative, tf: TableFrame, bounds: Bounds) -
 
 
 def native_windows(node: AggregateWindowNative, rows: pl.DataFrame, tables: pl.DataFrame,
-                   key: tuple[str, ...], dtype: pl.DataType, bounds: Bounds) -> TableFrame:
+                   key: tuple[str, ...], dtype: pl.DataType, bounds: Bounds,
+                   in_order: bool = False) -> TableFrame:
     """The Go aggregateWindow over `rows` (TABLE, the column, `\0t` = time in ns) of the
-    tables listed in `tables` (TABLE and the key columns): one row per window and table."""
+    tables listed in `tables` (TABLE and the key columns): one row per window and table.
+    `in_order`: the caller knows each table's rows are one run in time order."""
     ids = [TABLE]
-    if not _in_table_time_order(rows):
+    if not in_order and not _in_table_time_order(rows):
         rows = rows.sort([TABLE, "\0t"], maintain_order=True)
     value_dtype = pl.Int64() if node.fn == "count" else \
         pl.Float64() if node.fn == "mean" else dtype
@@ -345,16 +351,16 @@ def _aggregate_windows(node: AggregateWindowNative, rows: pl.DataFrame, key: lis
         # range, so the windows are exactly the groups; START/STOP follow from INDEX
         spec = node.spec
         if spec.closed_form() and spec.every == spec.period and not spec.every.negative:
-            # one window per row, its number a division; bounds computed per window after
-            # rows are in time order within each table, so a window's rows are one run:
-            # grouping on the run number (sorted) is much cheaper than on (table, window)
+            # one window per row, its number a division; bounds computed per window after.
+            # Rows are in time order within each table, so a window's rows are one run,
+            # found by comparing each row with the one before: no grouping by (table, window)
             index = (t - spec.zero).floordiv(spec.every.nanoseconds).alias(INDEX)
-            run = pl.col("\0run")
-            rows = rows.with_columns(index).with_columns(
-                pl.struct(*key, INDEX).rle_id().alias("\0run"))
-            firsts = rows.filter(run.ne(run.shift()).fill_null(True)).select(*key, INDEX)
-            values = rows.group_by("\0run", maintain_order=True).agg(agg)
-            result = firsts.hstack(values.drop("\0run"))
+            rows = rows.with_columns(index)
+            starts = pertable.run_starts(rows, [*key, INDEX])
+            positions = starts.arg_true()
+            firsts = rows.select(*key, INDEX).gather(positions)
+            values = _run_values(node, rows, starts, positions, dtype, nulls, agg)
+            result = firsts.with_columns(values)
             start, stop = windows.clip(*spec.bounds(pl.col(INDEX)), bounds)
             return result.select(*key, INDEX, start.alias(START), stop.alias(STOP),
                                  node.column)
@@ -382,6 +388,31 @@ def _aggregate_windows(node: AggregateWindowNative, rows: pl.DataFrame, key: lis
     if node.fn == "count":
         result = result.with_columns(pl.col(node.column).fill_null(0))
     return result.drop("\0overlaps")
+
+
+def _run_values(node: AggregateWindowNative, rows: pl.DataFrame, starts: pl.Series,
+                positions: pl.Series, dtype: pl.DataType, nulls: bool, agg: pl.Expr
+                ) -> pl.Series:
+    """The value of each run of rows (a window of a table), runs starting where `starts` is
+    true (at row `positions`): float sums and means from sequential sums, the rest by a
+    group_by on the run."""
+    if node.fn == "count":
+        return pertable.run_lengths(positions, rows.height).alias(node.column)
+    if node.fn in ("sum", "mean") and dtype == pl.Float64:
+        column = rows.get_column(node.column)
+        sums = pertable.sequential_sums(column, positions)
+        if sums is not None:
+            if nulls:
+                counts = pertable.run_counts(column.is_not_null(), positions)
+            else:
+                counts = pertable.run_lengths(positions, rows.height)
+            frame = pl.DataFrame([sums.alias("s"), counts.alias("n")])
+            value = pl.col("s") if node.fn == "sum" else pl.col("s") / pl.col("n")
+            return frame.select(pl.when(pl.col("n") > 0).then(value)
+                                .alias(node.column)).to_series()
+    run = starts.cast(pl.Int64).cum_sum().alias("\0run")
+    return rows.with_columns(run).group_by("\0run", maintain_order=True).agg(agg) \
+        .get_column(node.column)
 
 
 def _in_table_time_order(rows: pl.DataFrame) -> bool:
