@@ -7,6 +7,7 @@ so extern options (`v` from a task, `now` from a test) are overridden by the scr
 
 from __future__ import annotations
 
+import functools
 import time as _time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -145,7 +146,7 @@ class Interpreter:
         self._prelude_loaded = True
         for package, source in self.registry.prelude:
             scope = Scope(self.universe)
-            file = parse(source)
+            file = _parsed_prelude(source)
             for imp in file.imports:
                 scope.vars[imp.alias or imp.path.rsplit("/", 1)[-1]] = self._package(imp.path)
             target = (self.universe.vars if package is None
@@ -440,3 +441,10 @@ _EVALUATORS: dict[type, Callable[[Interpreter, Any, Scope], Any]] = {
     ast.LogicalExpr: Interpreter._logical,
     ast.ConditionalExpr: Interpreter._conditional,
 }
+
+
+@functools.cache
+def _parsed_prelude(source: str) -> ast.File:
+    """A stdlib definition's syntax tree, parsed once per process (every query evaluates the
+    prelude again; trees are never changed by evaluation)."""
+    return parse(source)
