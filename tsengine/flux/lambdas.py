@@ -9,15 +9,16 @@ NotCompilable, and the caller falls back to evaluating the function row by row. 
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 import polars as pl
 
+from tsengine.errors import FluxRuntimeError
 from tsengine.execute.table import FLUX_TYPES, SchemaError, flux_type
 from tsengine.flux import ast
-from tsengine.flux.functions import Closure
+from tsengine.flux.functions import Builtin, Closure
 from tsengine.flux.interpreter import Interpreter
 from tsengine.flux.values import Duration, Regex, Time, UInt, type_name
 
@@ -49,7 +50,22 @@ def compile_predicate(fn: Closure, interp: Interpreter, schema: Mapping[str, pl.
     if isinstance(fn.node.body, ast.Block):
         raise NotCompilable("block bodies are evaluated row by row")
     compiler = _Compiler(fn, interp, schema, missing_as_empty)
-    return compiler.expr(fn.node.body).fill_null(False)
+    predicate = compiler.expr(fn.node.body).fill_null(False)
+    if not compiler.guards:
+        return predicate
+    # rows where a compiled call may differ from Flux (a null a function refuses...): the
+    # expression fails there, and the caller evaluates the rows one by one instead
+    guard = pl.any_horizontal(compiler.guards).fill_null(False)
+    return predicate & guard.map_batches(_fail_if_any, return_dtype=pl.Boolean).not_()
+
+
+def _fail_if_any(guard: pl.Series) -> pl.Series:
+    if guard.any():
+        raise pl.exceptions.ComputeError("some rows must be evaluated one by one")
+    return guard
+
+
+_T = TypeVar("_T")
 
 
 class _Compiler:
@@ -60,16 +76,34 @@ class _Compiler:
         self.schema = schema
         self.param = row_param(fn)
         self.missing_as_empty = missing_as_empty
+        # where any is true the expressions may differ from Flux: those rows go one by one
+        self.guards: list[pl.Expr] = []
+
+    def scoped(self, where: pl.Expr, compile_part: Callable[[], _T]) -> _T:
+        """Compile a part that Flux evaluates only where `where` holds (the right side of
+        `and`/`or`, a branch of `if`): its guards apply only there."""
+        start = len(self.guards)
+        out = compile_part()
+        self.guards[start:] = [where & g for g in self.guards[start:]]
+        return out
 
     def expr(self, node: ast.Expr) -> pl.Expr:
         if isinstance(node, ast.MemberExpr) and _is_ident(node.object, self.param):
             return self.column(node.property)
+        if isinstance(node, ast.CallExpr) and self.uses_row(node):
+            values = _ValueCompiler(self.fn, self.interp, self.schema, strict_nulls=False)
+            values.guards = self.guards
+            return values.call(node)[0]
         if isinstance(node, ast.Identifier) and node.name == self.param:
             raise NotCompilable("the whole row used as a value")
         if isinstance(node, ast.BinaryExpr):
             return self.binary(node)
         if isinstance(node, ast.LogicalExpr):
-            left, right = self.expr(node.left), self.expr(node.right)
+            left = self.expr(node.left)
+            evaluated = left.fill_null(False)  # where the right side is evaluated
+            if node.operator == "or":
+                evaluated = evaluated.not_()
+            right = self.scoped(evaluated, lambda: self.expr(node.right))
             # Flux's row evaluator: `and` is false unless the left is true; `or` is true if the
             # left is true, else the right
             if node.operator == "and":
@@ -91,8 +125,10 @@ class _Compiler:
                 return -inner
             return inner
         if isinstance(node, ast.ConditionalExpr):
-            return (pl.when(self.expr(node.test).fill_null(False))
-                    .then(self.expr(node.consequent)).otherwise(self.expr(node.alternate)))
+            test = self.expr(node.test).fill_null(False)
+            then = self.scoped(test, lambda: self.expr(node.consequent))
+            other = self.scoped(test.not_(), lambda: self.expr(node.alternate))
+            return pl.when(test).then(then).otherwise(other)
         if self.uses_row(node):
             raise NotCompilable(f"{type(node).__name__} over the row")
         return self.constant(self.interp.evaluate(node, self.fn.scope.child()), node)
@@ -286,7 +322,6 @@ class _ValueCompiler(_Compiler):
                  strict_nulls: bool) -> None:
         super().__init__(fn, interp, schema, frozenset())
         self.strict_nulls = strict_nulls
-        self.guards: list[pl.Expr] = []
 
     def typed(self, node: ast.Expr) -> Typed:
         if isinstance(node, ast.MemberExpr) and _is_ident(node.object, self.param):
@@ -304,7 +339,7 @@ class _ValueCompiler(_Compiler):
         if isinstance(node, ast.ConditionalExpr):
             return self.conditional(node)
         if isinstance(node, ast.CallExpr) and self.uses_row(node):
-            return self.conversion(node)
+            return self.call(node)
         if self.uses_row(node):
             raise NotCompilable(f"{type(node).__name__} over the row")
         return self.constant_typed(self.interp.evaluate(node, self.fn.scope.child()))
@@ -411,7 +446,12 @@ class _ValueCompiler(_Compiler):
                 and node.property in self.schema)
 
     def logical(self, node: ast.LogicalExpr) -> Typed:
-        (left, lt), (right, rt) = self.typed(node.left), self.typed(node.right)
+        left, lt = self.typed(node.left)
+        evaluated = pl.lit(True)  # where Flux evaluates the right side
+        if not self.strict_nulls and lt in ("bool", None):
+            evaluated = left.cast(pl.Boolean).fill_null(False)
+            evaluated = evaluated if node.operator == "and" else evaluated.not_()
+        right, rt = self.scoped(evaluated, lambda: self.typed(node.right))
         if lt not in ("bool", None) or rt not in ("bool", None):
             raise NotCompilable(f"{node.operator} of non-bool values")
         left, right = left.cast(pl.Boolean), right.cast(pl.Boolean)
@@ -444,7 +484,9 @@ class _ValueCompiler(_Compiler):
         test, tt = self.typed(node.test)
         if tt not in ("bool", None):
             raise NotCompilable("a condition that is not a bool")
-        (then, at), (other, bt) = self.typed(node.consequent), self.typed(node.alternate)
+        where = test.cast(pl.Boolean).fill_null(False)
+        then, at = self.scoped(where, lambda: self.typed(node.consequent))
+        other, bt = self.scoped(where.not_(), lambda: self.typed(node.alternate))
         if at and bt and at != bt:
             raise NotCompilable("branches of two types")
         kind = at or bt
@@ -453,8 +495,50 @@ class _ValueCompiler(_Compiler):
         return pl.when(test.cast(pl.Boolean).fill_null(False)).then(then).otherwise(other), kind
 
     # -- calls and strings -------------------------------------------------------------------
+    def call(self, node: ast.CallExpr) -> Typed:
+        """A call over the row: a conversion, or a builtin with an expression form
+        (EXPRESSION_FORMS); other calls are evaluated row by row."""
+        callee = node.callee
+        if isinstance(callee, ast.Identifier) and callee.name in _CONVERTERS:
+            return self.conversion(node)
+        if self.uses_row(callee):
+            raise NotCompilable("a function taken from the row")
+        try:
+            fn = self.interp.evaluate(callee, self.fn.scope.child())
+        except FluxRuntimeError:
+            raise NotCompilable("a callee that fails to evaluate") from None
+        form = EXPRESSION_FORMS.get((fn.package, fn.name)) if isinstance(fn, Builtin) else None
+        if form is None:
+            raise NotCompilable("a call with no expression form")
+        assert isinstance(fn, Builtin)
+        params = {p.name for p in fn.params}
+        args = {}
+        for prop in node.arguments:
+            if prop.key not in params:
+                raise NotCompilable("an unknown argument")  # the row evaluator says which
+            value = prop.value if prop.value is not None else ast.Identifier(prop.key,
+                                                                             span=prop.span)
+            args[prop.key] = self.call_argument(value)
+        expr, kind, guards = form(args, self.interp)
+        self.guards.extend(g.fill_null(False) for g in guards)
+        return expr, kind
+
+    def call_argument(self, node: ast.Expr) -> CallArg:
+        if self.uses_row(node):
+            expr, kind = self.typed(node)
+            return CallArg(expr, kind)
+        try:
+            value = self.interp.evaluate(node, self.fn.scope.child())
+        except FluxRuntimeError:
+            raise NotCompilable("an argument that fails to evaluate") from None
+        try:
+            expr, kind = self.constant_typed(value)
+        except NotCompilable:  # a regex, a duration, a record: the form reads `value`
+            expr, kind = pl.lit(None), type_name(value)
+        return CallArg(expr, kind, value)
+
     def conversion(self, node: ast.CallExpr) -> Typed:
-        """`float(v:)`, `int(v:)`... of a row value; other calls are evaluated row by row."""
+        """`float(v:)`, `int(v:)`... of a row value."""
         from tsengine.stdlib.universe.stream_conversions import CONVERSIONS
 
         callee = node.callee
@@ -505,6 +589,47 @@ class _ValueCompiler(_Compiler):
             self.guards.append(_exotic_float_text(text))
             return text
         raise NotCompilable(f"interpolating a {kind}")
+
+
+# -- expression forms of builtins ----------------------------------------------------------------
+_ROW = object()
+
+
+@dataclass(frozen=True)
+class CallArg:
+    """An argument of a compiled call: its expression and Flux type, and its Python value
+    when it does not depend on the row (a pattern, a unit, a location...)."""
+
+    expr: pl.Expr
+    kind: str | None
+    value: Any = _ROW
+
+    @property
+    def constant(self) -> bool:
+        return self.value is not _ROW
+
+
+# what a form returns: the expression, its Flux type, and guards (true where the expression
+# may differ from the builtin, e.g. a null the builtin refuses: those rows go one by one)
+CompiledCall = tuple[pl.Expr, str | None, list[pl.Expr]]
+ExpressionForm = Callable[[dict[str, CallArg], Interpreter], CompiledCall]
+EXPRESSION_FORMS: dict[tuple[str | None, str], ExpressionForm] = {}
+
+
+def expression_form(name: str, package: str | None = None
+                    ) -> Callable[[ExpressionForm], ExpressionForm]:
+    """Register the vectorized form of builtin `package.name`, for calls in row functions.
+
+    The form gets the call's arguments (those given; defaults are the form's business) and
+    raises NotCompilable for anything it does not cover; its results must equal the builtin's
+    row by row.
+    """
+
+    def register(form: ExpressionForm) -> ExpressionForm:
+        EXPRESSION_FORMS[(package, name)] = form
+        return form
+
+    return register
 
 
 def _as_column(value: pl.Expr) -> pl.Expr:

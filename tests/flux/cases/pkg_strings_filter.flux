@@ -1,0 +1,10 @@
+import "strings"
+
+from(bucket: "test")
+    |> range(start: 2024-01-01T00:00:00Z, stop: 2024-01-01T01:00:00Z)
+    |> filter(
+        fn: (r) =>
+            strings.hasPrefix(v: r.host, prefix: "web")
+                and
+                strings.containsStr(v: r._field, substr: "us"),
+    )
