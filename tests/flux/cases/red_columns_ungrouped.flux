@@ -1,0 +1,5 @@
+from(bucket: "test") |> range(start: 2024-01-01T00:00:00Z, stop: 2024-01-01T01:00:00Z)
+    |> filter(fn: (r) => r._measurement == "mem")
+    |> keep(columns: ["_time", "_value", "host"])
+    |> group()
+    |> columns(column: "labels")

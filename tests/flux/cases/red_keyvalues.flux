@@ -1,0 +1,5 @@
+from(bucket: "test") |> range(start: 2024-01-01T00:00:00Z, stop: 2024-01-01T01:00:00Z)
+    |> filter(fn: (r) => r._measurement == "cpu" or r._measurement == "mem")
+    |> drop(columns: ["_start", "_stop"])
+    |> group(columns: ["_measurement"])
+    |> keyValues(keyColumns: ["host", "nope", "_field"])
