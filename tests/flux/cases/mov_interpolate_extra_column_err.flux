@@ -1,0 +1,7 @@
+import "interpolate"
+
+from(bucket: "test")
+    |> range(start: 2024-01-01T00:00:00Z, stop: 2024-01-01T00:10:00Z)
+    |> toFloat()
+    |> group(columns: ["_measurement"])
+    |> interpolate.linear(every: 10s)

@@ -1,0 +1,5 @@
+import "interpolate"
+
+from(bucket: "test")
+    |> range(start: 2024-01-01T00:00:00Z, stop: 2024-01-01T00:10:00Z)
+    |> interpolate.linear(every: 10s)
