@@ -1,0 +1,8 @@
+x = from(bucket: "test")
+    |> range(start: 2024-01-01T00:00:00Z, stop: 2024-01-02T00:00:00Z)
+    |> filter(fn: (r) => r._measurement == "a")
+y = from(bucket: "test")
+    |> range(start: 2024-01-01T00:00:00Z, stop: 2024-01-02T00:00:00Z)
+    |> filter(fn: (r) => r._measurement == "b")
+
+cov(x: x, y: y, on: ["_time", "t"])

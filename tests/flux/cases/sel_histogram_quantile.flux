@@ -1,0 +1,4 @@
+from(bucket: "test")
+    |> range(start: 2024-01-01T00:00:00Z, stop: 2024-01-02T00:00:00Z)
+    |> histogram(bins: [1.0, 2.0, 5.0, 10.0])
+    |> histogramQuantile(quantile: 0.5)

@@ -1,0 +1,5 @@
+from(bucket: "test")
+    |> range(start: 2024-01-01T00:00:00Z, stop: 2024-01-02T00:00:00Z)
+    |> pivot(rowKey: ["_time"], columnKey: ["_field"], valueColumn: "_value")
+    |> map(fn: (r) => ({r with u: if r.u > 100.0 then float(v: "+Inf") else if r.u < -100.0 then float(v: "-Inf") else r.u}))
+    |> histogramQuantile(quantile: 0.9, countColumn: "c", upperBoundColumn: "u", onNonmonotonic: "force")

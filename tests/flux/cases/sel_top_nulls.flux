@@ -1,0 +1,4 @@
+from(bucket: "test")
+    |> range(start: 2024-01-01T00:00:00Z, stop: 2024-01-02T00:00:00Z)
+    |> pivot(rowKey: ["_time"], columnKey: ["_field"], valueColumn: "_value")
+    |> top(n: 3, columns: ["temp"])
