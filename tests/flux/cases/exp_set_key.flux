@@ -1,0 +1,7 @@
+import "experimental"
+
+from(bucket: "test")
+    |> range(start: 2024-01-01T00:00:00Z, stop: 2024-01-01T01:00:00Z)
+    |> filter(fn: (r) => r.host == "a")
+    |> experimental.set(o: {cpu: "all"})
+    |> sort(columns: ["_time", "_value"])

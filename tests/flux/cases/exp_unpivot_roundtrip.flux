@@ -1,0 +1,6 @@
+import "experimental"
+
+from(bucket: "test")
+    |> range(start: 2024-01-01T00:00:00Z, stop: 2024-01-01T01:00:00Z)
+    |> pivot(rowKey: ["_time"], columnKey: ["_field"], valueColumn: "_value")
+    |> experimental.unpivot()

@@ -1,0 +1,6 @@
+import "experimental"
+
+from(bucket: "test")
+    |> range(start: 2024-01-01T00:00:00Z, stop: 2024-01-01T01:00:00Z)
+    |> filter(fn: (r) => r.host == "a" and r.cpu == "cpu0")
+    |> experimental.window(every: 1m)

@@ -1,0 +1,5 @@
+import "influxdata/influxdb/schema"
+
+from(bucket: "test")
+    |> range(start: 2024-01-01T00:00:00Z, stop: 2024-01-01T01:00:00Z)
+    |> schema.fieldsAsCols()

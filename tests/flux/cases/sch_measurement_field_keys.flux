@@ -1,0 +1,3 @@
+import "influxdata/influxdb/schema"
+
+schema.measurementFieldKeys(bucket: "test", measurement: "cpu")

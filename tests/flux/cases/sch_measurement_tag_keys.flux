@@ -1,0 +1,3 @@
+import "influxdata/influxdb/schema"
+
+schema.measurementTagKeys(bucket: "test", measurement: "cpu")

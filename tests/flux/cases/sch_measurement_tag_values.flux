@@ -1,0 +1,3 @@
+import "influxdata/influxdb/schema"
+
+schema.measurementTagValues(bucket: "test", measurement: "cpu", tag: "host")

@@ -1,0 +1,3 @@
+import "influxdata/influxdb/schema"
+
+schema.tagKeys(bucket: "test")

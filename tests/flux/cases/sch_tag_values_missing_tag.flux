@@ -1,0 +1,3 @@
+import "influxdata/influxdb/schema"
+
+schema.tagValues(bucket: "test", tag: "region")

@@ -1,0 +1,5 @@
+import "influxdata/influxdb/v1"
+
+from(bucket: "test")
+    |> range(start: 2024-01-01T00:00:00Z, stop: 2024-01-01T01:00:00Z)
+    |> v1.fieldsAsCols()

@@ -1,0 +1,5 @@
+import "csv"
+
+csv.from(
+    csv: "#datatype,string,long,long\n#group,false,false,false\n#default,_result,,\n,result,table,v\n,,0,abc\n",
+)

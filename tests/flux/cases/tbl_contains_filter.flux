@@ -1,0 +1,3 @@
+from(bucket: "test")
+    |> range(start: 2024-01-01T00:00:00Z, stop: 2024-01-01T01:00:00Z)
+    |> filter(fn: (r) => contains(value: r.host, set: ["a", "c"]))

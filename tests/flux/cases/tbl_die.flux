@@ -1,0 +1,5 @@
+import "array"
+
+x = die(msg: "custom failure")
+
+array.from(rows: [{x: x}])

@@ -1,0 +1,2 @@
+"""Package `experimental`: one module per member (group, set, addDuration/subDuration,
+alignTime, window, unpivot, objectKeys)."""

@@ -1,0 +1,1 @@
+"""Packages under `influxdata/`: `influxdata/influxdb/schema` and `influxdata/influxdb/v1`."""

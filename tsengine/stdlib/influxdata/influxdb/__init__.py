@@ -1,0 +1,1 @@
+"""Packages under `influxdata/influxdb/` (the universe `from`/`to` live in stdlib/influxdb)."""
