@@ -98,6 +98,8 @@ class Interpreter:
         self._prelude_loaded = False
         # package members written in Flux, evaluated once per interpreter (closures hold its scope)
         self._flux_members: dict[str, dict[str, Any]] = {}
+        # the script's call of the stdlib Flux function being evaluated (see `call`)
+        self._stdlib_site: ast.Node | None = None
         self.on_result: Callable[[ast.ExpressionStatement, Any], None] | None = None
         # set by the query runner: runs a stream now (for tableFind, findRecord and the like,
         # whose value is needed while the script is still being evaluated)
@@ -252,7 +254,8 @@ class Interpreter:
 
     # -- expressions ------------------------------------------------------------------------
     def error(self, message: str, node: ast.Node) -> FluxRuntimeError:
-        return FluxRuntimeError(message, node.span.line, node.span.col, self.source)
+        span = self._placed(node).span
+        return FluxRuntimeError(message, span.line, span.col, self.source)
 
     def evaluate(self, node: ast.Expr, scope: Scope) -> Any:
         """The value of an expression in a scope."""
@@ -354,9 +357,16 @@ class Interpreter:
         return self.call(fn, args, node)
 
     def call(self, fn: Closure | Builtin, args: Mapping[str, Any], node: ast.Node) -> Any:
-        """Call a function value with named arguments; argument errors point at the call."""
+        """Call a function value with named arguments; argument errors point at the call.
+
+        Inside a stdlib function written in Flux, positions would be the prelude source's:
+        from the script's call of such a function on, calls and errors are placed there."""
+        outer = self._stdlib_site
+        if id(node) not in _PRELUDE_NODES and isinstance(fn, Closure) \
+                and id(fn.node) in _PRELUDE_NODES:
+            self._stdlib_site = node
         try:
-            return fn.call(self, args, node.span)
+            return fn.call(self, args, self._placed(node).span)
         except ArgumentError as e:
             target = node
             if e.argument and isinstance(node, ast.CallExpr):
@@ -364,6 +374,14 @@ class Interpreter:
             raise self.error(str(e), target) from None
         except OperatorError as e:
             raise self.error(str(e), node) from None
+        finally:
+            self._stdlib_site = outer
+
+    def _placed(self, node: ast.Node) -> ast.Node:
+        """Where the script sees `node`: its stdlib call site when `node` is prelude code."""
+        if self._stdlib_site is not None and id(node) in _PRELUDE_NODES:
+            return self._stdlib_site
+        return node
 
     def _pipe(self, node: ast.PipeExpr, scope: Scope) -> Any:
         value = self.evaluate(node.argument, scope)
@@ -443,8 +461,14 @@ _EVALUATORS: dict[type, Callable[[Interpreter, Any, Scope], Any]] = {
 }
 
 
+# ids of every node of the parsed prelude (kept alive by the cache below)
+_PRELUDE_NODES: set[int] = set()
+
+
 @functools.cache
 def _parsed_prelude(source: str) -> ast.File:
     """A stdlib definition's syntax tree, parsed once per process (every query evaluates the
     prelude again; trees are never changed by evaluation)."""
-    return parse(source)
+    file = parse(source)
+    _PRELUDE_NODES.update(id(node) for node in ast.walk(file))
+    return file
