@@ -97,7 +97,21 @@ def string(ctx: CallContext, v: Any) -> str | None:
         return None
     if type_name(v) in ("record", "array", "dict", "function", "regexp"):
         raise _fail(v, "string")
+    if isinstance(v, bytes):
+        try:
+            return v.decode()
+        except UnicodeDecodeError:
+            raise OperatorError("bytes contained non utf8 bytes, cannot be converted into a "
+                                "string") from None
     return format_value(v)
+
+
+@builtin("bytes")
+def bytes_(ctx: CallContext, v: Any) -> bytes:
+    """A string's UTF-8 bytes (upstream converts nothing else, null included)."""
+    if isinstance(v, str):
+        return v.encode()
+    raise OperatorError(f"cannot convert {type_name(v)} to bytes")
 
 
 @builtin("bool")
