@@ -12,12 +12,7 @@ from __future__ import annotations
 
 import itertools
 import queue
-import re
-import signal
-import subprocess
-import sys
 import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -25,6 +20,8 @@ import httpx
 import pytest
 from datasets import INGEST_SPEC
 from influxdb_client import InfluxDBClient
+
+from tsengine.bench.server import start_server
 
 BATCH_LINES = 5_000
 CLIENTS = 2
@@ -37,29 +34,8 @@ _buckets = itertools.count()
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, str]]:
     """`tsengine serve --port 0` on a fresh data directory: its URL and operator token."""
-    data = tmp_path_factory.mktemp("serve-bench") / "data"
-    proc = subprocess.Popen(
-        [str(Path(sys.executable).parent / "tsengine"), "--data-dir", str(data), "serve",
-         "--port", "0"], stderr=subprocess.PIPE, text=True)
-    assert proc.stderr is not None
-    token = url = None
-    deadline = time.monotonic() + 60
-    while url is None and time.monotonic() < deadline:
-        line = proc.stderr.readline()
-        if not line:
-            break
-        if line.startswith("operator token: "):
-            token = line.split(": ", 1)[1].strip()
-        found = re.search(r"serving on (http://\S+)", line)
-        if found:
-            url = found.group(1)
-    if not (url and token):
-        proc.kill()
-        pytest.fail("tsengine serve did not start")
-    threading.Thread(target=proc.stderr.read, daemon=True).start()  # keep the pipe drained
-    yield url, token
-    proc.send_signal(signal.SIGTERM)
-    assert proc.wait(timeout=60) == 0
+    with start_server(tmp_path_factory.mktemp("serve-bench") / "data") as found:
+        yield found
 
 
 @pytest.fixture(scope="module")

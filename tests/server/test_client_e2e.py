@@ -6,9 +6,6 @@ from __future__ import annotations
 
 import gzip
 import re
-import signal
-import subprocess
-import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -21,6 +18,8 @@ from influxdb_client.client.exceptions import InfluxDBError
 from influxdb_client.client.write_api import SYNCHRONOUS, WriteOptions
 from influxdb_client.rest import ApiException
 
+from tsengine.bench.server import start_server
+
 T0 = datetime(2024, 1, 1, tzinfo=UTC)
 NS0 = int(T0.timestamp()) * 10**9
 
@@ -28,27 +27,8 @@ NS0 = int(T0.timestamp()) * 10**9
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, str]]:
     """`tsengine serve --port 0` on a fresh data directory: its URL and operator token."""
-    data = tmp_path_factory.mktemp("serve") / "data"
-    proc = subprocess.Popen(
-        [str(Path(sys.executable).parent / "tsengine"), "--data-dir", str(data), "serve",
-         "--port", "0"], stderr=subprocess.PIPE, text=True)
-    token = url = None
-    assert proc.stderr is not None
-    deadline = time.monotonic() + 60
-    while url is None and time.monotonic() < deadline:
-        line = proc.stderr.readline()
-        if not line:
-            break
-        if line.startswith("operator token: "):
-            token = line.split(": ", 1)[1].strip()
-        found = re.search(r"serving on (http://\S+)", line)
-        if found:
-            url = found.group(1)
-    assert url and token, "tsengine serve did not start"
-    threading.Thread(target=proc.stderr.read, daemon=True).start()  # keep the pipe drained
-    yield url, token
-    proc.send_signal(signal.SIGTERM)
-    assert proc.wait(timeout=30) == 0
+    with start_server(tmp_path_factory.mktemp("serve") / "data", shutdown_seconds=30) as found:
+        yield found
 
 
 @pytest.fixture

@@ -1,1 +1,2 @@
-"""Benchmark workloads: deterministic telemetry generation (the harness itself comes later)."""
+"""Benchmark workloads: deterministic telemetry generation (`generate`) and the harness of
+`tsengine bench run` (`run.run_bench`: targets, workloads, baseline, results, report)."""

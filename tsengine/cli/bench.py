@@ -1,4 +1,5 @@
-"""`tsengine bench`: benchmark workloads; `bench generate` writes the deterministic telemetry."""
+"""`tsengine bench`: `bench generate` writes the deterministic telemetry; `bench run` measures
+ingest, the query set and the rollup tasks against the embedded engine or a server's HTTP API."""
 
 from __future__ import annotations
 
@@ -6,7 +7,8 @@ import gzip
 import sys
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
+from pathlib import Path
 from typing import IO
 
 import click
@@ -18,6 +20,10 @@ from tsengine.bench.generate import (
     auto_chunk_intervals,
     telemetry_line_protocol,
 )
+from tsengine.bench.progress import Bar, no_progress
+from tsengine.bench.report import render
+from tsengine.bench.run import WORKLOADS, BenchConfig, run_bench
+from tsengine.bench.targets import BenchError
 from tsengine.cli.context import fail
 
 SENSORS_PER_MACHINE = 10
@@ -25,7 +31,8 @@ SENSORS_PER_MACHINE = 10
 
 @click.group("bench")
 def bench() -> None:
-    """Benchmark workloads: generate the IoT telemetry data set."""
+    """Benchmark workloads: generate the IoT telemetry data set, run ingest, query and task
+    workloads."""
 
 
 @bench.command("generate")
@@ -112,3 +119,78 @@ def _open_output(output: str) -> Iterator[IO[bytes]]:
                 yield gz
         else:
             yield raw
+
+
+@bench.command("run")
+@click.option("--target", default="embedded", show_default=True,
+              help="embedded (this process, its own data directory), an InfluxDB v2 URL "
+                   "(http://host:8086: tsengine serve or InfluxDB 2.x) or "
+                   "influxdb1+http://host:8086 (InfluxDB 1.x: /write and InfluxQL).")
+@click.option("--token", envvar="INFLUX_TOKEN", help="API token of a URL target [$INFLUX_TOKEN].")
+@click.option("--org", envvar="INFLUX_ORG", help="Organization of an InfluxDB v2 target "
+              "[$INFLUX_ORG; default: default].")
+@click.option("--bucket", default="bench", show_default=True,
+              help="Bucket (database for influxdb1) to write and query; ingest creates it.")
+@click.option("--workload", default=",".join(WORKLOADS), show_default=True,
+              help="Comma-separated workloads to run, in this order: ingest, query, tasks.")
+@click.option("--scale", type=click.IntRange(min=1), default=100, show_default=True,
+              help="Environmental sensors to generate (and one machine per 10).")
+@click.option("--duration", default="24h", show_default=True, help="Time span generated.")
+@click.option("--interval", default="10s", show_default=True, help="Time between two points.")
+@click.option("--seed", type=int, default=42, show_default=True, help="Generator seed.")
+@click.option("--start", default="2024-01-01T00:00:00Z", show_default=True,
+              help="Time of the first generated point.")
+@click.option("--input", "input_", type=click.Path(dir_okay=False, path_type=Path),
+              help="Line-protocol file (.lp or .lp.gz) to write instead of generated data.")
+@click.option("--batch-size", type=click.IntRange(min=1), default=5000, show_default=True,
+              help="Lines per write request.")
+@click.option("--concurrency", type=click.IntRange(min=1), default=2, show_default=True,
+              help="Concurrent writing clients (threads, each with its own connection).")
+@click.option("--precision", type=click.Choice(["ns", "us", "ms", "s"]), default="ns",
+              show_default=True, help="Timestamp precision of the line protocol.")
+@click.option("--query-rounds", type=click.IntRange(min=1), default=5, show_default=True,
+              help="Timed runs of each query (after one warm-up run).")
+@click.option("--baseline", type=click.Choice(["duckdb"]),
+              help="Also run each query as DuckDB SQL over the same Parquet files (embedded).")
+@click.option("--json", "json_path", type=click.Path(dir_okay=False, path_type=Path),
+              help="Write the results as JSON to this file.")
+@click.option("--data-dir", "bench_data_dir", type=click.Path(file_okay=False, path_type=Path),
+              help="Data directory of the embedded target [default: a temporary one, removed "
+                   "afterwards; never the main data directory].")
+@click.option("--server-pid", type=int,
+              help="Process id of a local server target: its peak RSS is reported.")
+@click.option("-q", "--quiet", is_flag=True, help="No progress bars.")
+def run(target: str, token: str | None, org: str | None, bucket: str, workload: str,
+        scale: int, duration: str, interval: str, seed: int, start: str, input_: Path | None,
+        batch_size: int, concurrency: int, precision: str, query_rounds: int,
+        baseline: str | None, json_path: Path | None, bench_data_dir: Path | None,
+        server_pid: int | None, quiet: bool) -> None:
+    """Measure ingest (points/s, bytes/s, batch latency), the query set (p50/p95/p99, rows) and
+    the example rollup tasks (runs/s, run latency), each with the peak RSS beside it.
+
+    The same workload runs against the embedded engine, a tsengine server or InfluxDB 2.x
+    (--target URL) and InfluxDB 1.x (--target influxdb1+URL), so their figures compare.
+    """
+    config = BenchConfig(
+        target=target, token=token, org=org, bucket=bucket,
+        workloads=tuple(w.strip() for w in workload.split(",") if w.strip()), scale=scale,
+        duration=duration, interval=interval, seed=seed, start=start, input=input_,
+        batch_size=batch_size, concurrency=concurrency, precision=precision,
+        query_rounds=query_rounds, baseline=baseline, data_dir=bench_data_dir,
+        server_pid=server_pid, command_line=[Path(sys.argv[0]).name, *sys.argv[1:]])
+    try:
+        result = run_bench(config, no_progress if quiet else _progressbar,
+                           log=lambda m: None if quiet else click.echo(m, err=True))
+    except (BenchError, InvalidArgument) as e:
+        raise fail(str(e)) from None
+    click.echo(render(result), nl=False)
+    if json_path is not None:
+        try:
+            result.write_json(json_path)
+        except OSError as e:
+            raise fail(f"cannot write {json_path}: {e.strerror}") from None
+
+
+def _progressbar(label: str, total: int) -> AbstractContextManager[Bar]:
+    return click.progressbar(length=max(total, 1), label=f"{label:<10}",
+                             file=sys.stderr, show_eta=True)

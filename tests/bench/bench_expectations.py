@@ -1,0 +1,85 @@
+"""What the bench tests expect of a tiny run: its figures and the results JSON schema."""
+
+from __future__ import annotations
+
+from typing import Any
+
+# A tiny run: 4 sensors and a machine for 2 hours, every 30 s (1,200 points), in 3 batches.
+TINY = {"scale": 4, "duration": "2h", "interval": "30s", "batch_size": 500, "query_rounds": 2}
+TINY_POINTS = 5 * 240
+QUERIES = ["last_point", "mean_10m_day", "location_hourly_max", "pivot_fields",
+           "tag_filtered_range", "group_by_all"]
+# rows each query answers on the tiny data (sensors 0..3: us-east, us-west, eu-central,
+# ap-south; location us-east-site-01 has sensor 0)
+TINY_ROWS = {"last_point": 4 * 5, "mean_10m_day": 4 * 12, "location_hourly_max": 2,
+             "pivot_fields": 4 * 120, "tag_filtered_range": 120, "group_by_all": 4 * 2}
+
+NUM = (int, float)
+LATENCY = {"count": int, "min": (*NUM, None), "mean": (*NUM, None), "p50": (*NUM, None),
+           "p95": (*NUM, None), "p99": (*NUM, None), "max": (*NUM, None)}
+RSS = (int, None)
+SCHEMA: dict[str, Any] = {
+    "schema_version": int,
+    "started_at": str,
+    "command_line": [str],
+    "machine": {"platform": str, "processor": str, "cpus": int, "memory_bytes": (int, None),
+                "python": str, "versions": {"tsengine": str}},
+    "target": {"kind": str, "url": (str, None), "org": (str, None), "bucket": str,
+               "data_dir": (str, None), "rss_of": str},
+    "dataset": {"source": str, "path": (str, None), "scale": (int, None),
+                "duration": (str, None), "interval": (str, None), "seed": (int, None),
+                "points": int, "bytes": int, "start": (str, None), "stop": (str, None)},
+    "settings": {"workloads": [str], "batch_size": int, "concurrency": int, "precision": str,
+                 "query_rounds": int, "baseline": (str, None)},
+    "ingest": ({"status": str, "error": (str, None), "points": int, "bytes": int,
+                "batches": int, "seconds": NUM, "points_per_second": NUM,
+                "bytes_per_second": NUM, "latency": LATENCY, "peak_rss_bytes": RSS,
+                "compaction": ({"seconds": NUM, "files_written": int, "peak_rss_bytes": RSS},
+                               None)}, None),
+    "query": ({"status": str, "reason": (str, None),
+               "queries": [{"name": str, "description": str, "language": str, "text": str,
+                            "rounds": int, "latency": LATENCY, "rows": int,
+                            "peak_rss_bytes": RSS, "error": (str, None),
+                            "baseline": ({"engine": str, "text": str, "latency": LATENCY,
+                                          "rows": int, "ratio": (*NUM, None)}, None)}]},
+              None),
+    "tasks": ({"status": str, "reason": (str, None), "tasks": [str], "runs": int,
+               "succeeded": int, "failed": int, "seconds": NUM,
+               "runs_per_second": (*NUM, None), "latency": LATENCY, "peak_rss_bytes": RSS},
+              None),
+}
+
+
+def schema_problems(value: Any, spec: Any = SCHEMA, where: str = "$") -> list[str]:
+    """Where `value` breaks `spec`: a dict spec needs every key, a one-item list spec types
+    every item, a tuple is a choice (None: null allowed), a type is an isinstance check
+    (bool is never an int)."""
+    if isinstance(spec, tuple):
+        for choice in spec:
+            if choice is None and value is None:
+                return []
+            if choice is not None and not schema_problems(value, choice, where):
+                return []
+        return [f"{where}: {value!r} is none of {spec}"]
+    if isinstance(spec, dict):
+        if not isinstance(value, dict):
+            return [f"{where}: expected an object, got {type(value).__name__}"]
+        out = []
+        for key, sub in spec.items():
+            if key not in value:
+                out.append(f"{where}.{key}: missing")
+            else:
+                out += schema_problems(value[key], sub, f"{where}.{key}")
+        return out
+    if isinstance(spec, list):
+        if not isinstance(value, list):
+            return [f"{where}: expected a list, got {type(value).__name__}"]
+        return [p for i, v in enumerate(value) for p in schema_problems(v, spec[0],
+                                                                         f"{where}[{i}]")]
+    if isinstance(value, bool) and spec is not bool:
+        return [f"{where}: {value!r} is a bool, expected {spec.__name__}"]
+    if not isinstance(value, spec):
+        return [f"{where}: {value!r} is not {spec.__name__}"]
+    return []
+
+

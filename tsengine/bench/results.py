@@ -1,0 +1,189 @@
+"""What a `bench run` measured, as a tree of dataclasses serialised to JSON (`--json`), so runs
+on different targets and machines can be compared file against file."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import platform
+from dataclasses import asdict, dataclass, field
+from importlib import metadata
+from pathlib import Path
+
+from tsengine.bench.stats import Latency
+
+SCHEMA_VERSION = 1
+
+
+@dataclass
+class Machine:
+    """Where the run happened: enough to tell two machines' figures apart."""
+
+    platform: str
+    processor: str
+    cpus: int
+    memory_bytes: int | None
+    python: str
+    versions: dict[str, str]
+
+    @classmethod
+    def here(cls) -> Machine:
+        versions = {}
+        for package in ("tsengine", "polars", "duckdb", "httpx"):
+            with contextlib.suppress(metadata.PackageNotFoundError):
+                versions[package] = metadata.version(package)
+        return cls(platform.platform(), _cpu_model(), os.cpu_count() or 1, _memory(),
+                   platform.python_version(), versions)
+
+
+@dataclass
+class TargetInfo:
+    """What was measured: the embedded engine, an InfluxDB v2 API or an InfluxDB 1.x API."""
+
+    kind: str  # embedded | influxdb2 | influxdb1
+    url: str | None
+    org: str | None
+    bucket: str
+    data_dir: str | None
+    rss_of: str  # whose memory the peak_rss_bytes figures are
+
+
+@dataclass
+class DatasetInfo:
+    """The points written (or expected) and the time span the queries and tasks cover."""
+
+    source: str  # generated | file
+    path: str | None
+    scale: int | None
+    duration: str | None
+    interval: str | None
+    seed: int | None
+    points: int
+    bytes: int
+    start: str | None
+    stop: str | None
+
+
+@dataclass
+class Settings:
+    workloads: list[str]
+    batch_size: int
+    concurrency: int
+    precision: str
+    query_rounds: int
+    baseline: str | None
+
+
+@dataclass
+class Compaction:
+    """The hot tier moved into Parquet after an embedded ingest: reported beside, not in, it."""
+
+    seconds: float
+    files_written: int
+    peak_rss_bytes: int | None
+
+
+@dataclass
+class IngestResult:
+    """Writes timed from the first send to the last acknowledgement."""
+
+    status: str  # ok | failed
+    error: str | None
+    points: int
+    bytes: int
+    batches: int
+    seconds: float
+    points_per_second: float
+    bytes_per_second: float
+    latency: Latency
+    peak_rss_bytes: int | None
+    compaction: Compaction | None = None
+
+
+@dataclass
+class BaselineResult:
+    """The same question as hand-written SQL over the same Parquet files."""
+
+    engine: str
+    text: str
+    latency: Latency
+    rows: int
+    ratio: float | None  # this query's p50 / the baseline's p50
+
+
+@dataclass
+class QueryResult:
+    name: str
+    description: str
+    language: str  # flux | influxql
+    text: str
+    rounds: int
+    latency: Latency
+    rows: int
+    peak_rss_bytes: int | None
+    error: str | None = None
+    baseline: BaselineResult | None = None
+
+
+@dataclass
+class QueryWorkload:
+    status: str  # ok | failed | unsupported
+    reason: str | None
+    queries: list[QueryResult] = field(default_factory=list)
+
+
+@dataclass
+class TasksResult:
+    """The example rollup pipeline run window by window over the data's span."""
+
+    status: str  # ok | failed | unsupported
+    reason: str | None
+    tasks: list[str]
+    runs: int
+    succeeded: int
+    failed: int
+    seconds: float
+    runs_per_second: float | None
+    latency: Latency
+    peak_rss_bytes: int | None
+
+
+@dataclass
+class BenchResult:
+    schema_version: int
+    started_at: str
+    command_line: list[str]
+    machine: Machine
+    target: TargetInfo
+    dataset: DatasetInfo
+    settings: Settings
+    ingest: IngestResult | None = None
+    query: QueryWorkload | None = None
+    tasks: TasksResult | None = None
+
+    def to_dict(self) -> dict[str, object]:
+        return asdict(self)
+
+    def to_json(self) -> str:
+        return json.dumps(self.to_dict(), indent=2, allow_nan=False) + "\n"
+
+    def write_json(self, path: str | Path) -> None:
+        Path(path).write_text(self.to_json())
+
+
+def _cpu_model() -> str:
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or platform.machine()
+
+
+def _memory() -> int | None:
+    try:
+        return os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+    except (ValueError, OSError, AttributeError):
+        return None

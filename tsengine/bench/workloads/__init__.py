@@ -1,0 +1,1 @@
+"""The three workloads of `bench run`: ingest, the query set, and the rollup tasks."""
