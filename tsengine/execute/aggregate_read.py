@@ -93,7 +93,8 @@ def _series_numbers(read: WideRead, rows: pl.DataFrame) -> pl.Series | None:
     return None if numbers.null_count() else numbers
 
 
-def _scan_wide(ctx: ExecContext, read: StorageRead) -> list[WideRead]:
+def scan_wide(ctx: ExecContext, read: StorageRead) -> list[WideRead]:
+    """The read's rows, wide per measurement (see Store.scan_wide)."""
     with reading(ctx, read, read.bucket):
         return ctx.store.scan_wide(read.bucket, read.start, read.stop, read.predicate,
                                    read.org, read.missing_tag)
@@ -103,7 +104,7 @@ def _scan_wide(ctx: ExecContext, read: StorageRead) -> list[WideRead]:
 def read_aggregate(ctx: ExecContext, node: PlanNode, _inputs: list[TableStream]) -> TableStream:
     assert isinstance(node, StorageAggregate)
     read = node.read
-    wide = _scan_wide(ctx, read)
+    wide = scan_wide(ctx, read)
     if any(t not in ACCEPTS[node.fn] for w in wide for t in w.fields.values()):
         return execute(ctx, node.fallback)
     by_type: dict[pl.DataType, list[pl.DataFrame]] = defaultdict(list)
@@ -130,7 +131,7 @@ def read_window_aggregate(ctx: ExecContext, node: PlanNode, _inputs: list[TableS
     read = node.read
     window: Any = node.window  # an AggregateWindowNative (the stdlib imports this module)
     fn, column = window.fn, window.column
-    wide = _scan_wide(ctx, read)
+    wide = scan_wide(ctx, read)
     if fn != "count" and any(t not in NUMERIC for w in wide for t in w.fields.values()):
         return execute(ctx, node.fallback)
     bounds = (read.start, read.stop)

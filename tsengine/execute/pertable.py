@@ -84,9 +84,11 @@ def numbered_tables(frame: pl.DataFrame, key: Sequence[str], numbers: pl.Series,
     run and different between runs, so no key column is compared per row. None when some
     table has several runs (a series read from several days' files)."""
     names = list(key)
+    if not names:
+        return None
     positions = numbers.ne(numbers.shift()).fill_null(True).arg_true()
     firsts = frame.select(names).gather(positions)
-    if not names or firsts.is_duplicated().any():
+    if firsts.is_duplicated().any():
         return None
     return numbers.alias(name), firsts.select(numbers.gather(positions).alias(name), *names)
 

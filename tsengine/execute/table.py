@@ -74,6 +74,9 @@ class TableFrame:
     frame: pl.DataFrame
     key: tuple[str, ...]
     empty: list[tuple[object, ...]] = field(default_factory=list)
+    # where each table's rows start, when the producer knows each table's rows are one run
+    # (storage reads do): splitting into tables then compares no key column per row
+    starts: list[int] | None = field(default=None, compare=False, repr=False)
 
     def __post_init__(self) -> None:
         missing = [k for k in self.key if k not in self.frame.columns]
@@ -89,7 +92,8 @@ class TableFrame:
             if self.frame.height or self.empty:
                 yield Table((), (), self.frame)
             return
-        found = list(_split_by_key(self.frame, self.key)) if self.frame.height else []
+        found = list(_split_by_key(self.frame, self.key, self.starts)) \
+            if self.frame.height else []
         if self.empty:
             found += [(values, self.frame.head(0)) for values in self.empty]
             found.sort(key=lambda item: _sort_key(item[0]))
@@ -131,11 +135,12 @@ def _key_tuples(key: tuple[str, ...], times: list[str], rows: list[tuple[object,
     return out
 
 
-def _split_by_key(frame: pl.DataFrame, key: tuple[str, ...]
+def _split_by_key(frame: pl.DataFrame, key: tuple[str, ...], starts: list[int] | None = None
                   ) -> Iterator[tuple[tuple[object, ...], pl.DataFrame]]:
     """Each key's rows as zero-copy slices, tables in key order (one type per column, so
     Polars' order is the canonical one)."""
-    frame, keys, times = _table_slices(frame, key)
+    frame, keys, times = _table_slices(frame, key) if starts is None else \
+        _known_slices(frame, key, starts)
     keys = keys.sort(keys.columns[:len(key)], nulls_last=False, maintain_order=True)
     n = len(key)
     rows = keys.rows()
@@ -163,6 +168,15 @@ def _table_slices(frame: pl.DataFrame, key: tuple[str, ...]
     starts = mask.arg_true().to_list()
     keys = exact[starts].select(names).with_columns(
         pl.Series("\0start", starts), pl.Series("\0end", [*starts[1:], exact.height]))
+    return frame, keys, times
+
+
+def _known_slices(frame: pl.DataFrame, key: tuple[str, ...], starts: list[int]
+                  ) -> tuple[pl.DataFrame, pl.DataFrame, list[str]]:
+    """As `_table_slices`, from the rows where tables start (each table one run)."""
+    firsts, times, names = _exact(frame[starts].select(key), key)
+    keys = firsts.select(names).with_columns(
+        pl.Series("\0start", starts), pl.Series("\0end", [*starts[1:], frame.height]))
     return frame, keys, times
 
 

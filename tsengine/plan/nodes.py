@@ -160,6 +160,21 @@ class StorageWindowAggregate(PlanNode):
 
 
 @dataclass(eq=False)
+class StoragePivot(PlanNode):
+    """`pivot(rowKey: ["_time"], columnKey: ["_field"], valueColumn: "_value")` on a storage
+    read, answered from the stored wide rows (which are that pivot already); `fallback` is
+    the same computation unpushed, run for data the wide rows cannot answer exactly."""
+
+    read: StorageRead
+    fallback: PlanNode = field(repr=False)
+
+    function: ClassVar[str] = "pivot"
+
+    def describe(self) -> str:
+        return f"StoragePivot({self.read.describe()})"
+
+
+@dataclass(eq=False)
 class Yield(PlanNode):
     """`yield(name:)`: names a result; its tables pass through."""
 
