@@ -53,7 +53,8 @@ class DuckDBBaseline:
         latency = Latency.of(seconds)
         ratio = (reference_p50 / latency.p50 if reference_p50 is not None and latency.p50
                  else None)
-        return BaselineResult(self.engine, " ".join(sql.split()), latency, rows, ratio)
+        return BaselineResult(self.engine, " ".join(sql.split()), latency, rows, ratio,
+                              seconds)
 
     def close(self) -> None:
         self.con.close()

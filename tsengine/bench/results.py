@@ -13,7 +13,9 @@ from pathlib import Path
 
 from tsengine.bench.stats import Latency
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
+# 2: the raw timings behind every distribution (ingest.batch_timeline, round_seconds of each
+# query and baseline, tasks.run_seconds), so a report can plot them
 
 
 @dataclass
@@ -85,6 +87,16 @@ class Compaction:
 
 
 @dataclass
+class BatchTiming:
+    """One acknowledged batch: when it completed (seconds since the ingest clock started),
+    how long its write took and how many points it carried, for throughput over time."""
+
+    done_at: float
+    seconds: float
+    points: int
+
+
+@dataclass
 class IngestResult:
     """Writes timed from the first send to the last acknowledgement."""
 
@@ -99,6 +111,7 @@ class IngestResult:
     latency: Latency
     peak_rss_bytes: int | None
     compaction: Compaction | None = None
+    batch_timeline: list[BatchTiming] = field(default_factory=list)  # in completion order
 
 
 @dataclass
@@ -110,6 +123,7 @@ class BaselineResult:
     latency: Latency
     rows: int
     ratio: float | None  # this query's p50 / the baseline's p50
+    round_seconds: list[float] = field(default_factory=list)  # each timed round, in order
 
 
 @dataclass
@@ -124,6 +138,7 @@ class QueryResult:
     peak_rss_bytes: int | None
     error: str | None = None
     baseline: BaselineResult | None = None
+    round_seconds: list[float] = field(default_factory=list)  # each timed round, in order
 
 
 @dataclass
@@ -147,6 +162,7 @@ class TasksResult:
     runs_per_second: float | None
     latency: Latency
     peak_rss_bytes: int | None
+    run_seconds: list[float] = field(default_factory=list)  # each finished run, in order
 
 
 @dataclass

@@ -1,5 +1,6 @@
 """`tsengine bench`: `bench generate` writes the deterministic telemetry; `bench run` measures
-ingest, the query set and the rollup tasks against the embedded engine or a server's HTTP API."""
+ingest, the query set and the rollup tasks against the embedded engine or a server's HTTP API;
+`bench compare` puts several runs' results side by side."""
 
 from __future__ import annotations
 
@@ -154,6 +155,9 @@ def _open_output(output: str) -> Iterator[IO[bytes]]:
               help="Also run each query as DuckDB SQL over the same Parquet files (embedded).")
 @click.option("--json", "json_path", type=click.Path(dir_okay=False, path_type=Path),
               help="Write the results as JSON to this file.")
+@click.option("--report", "report_dir", type=click.Path(file_okay=False, path_type=Path),
+              help="Write DIR/index.html (one self-contained page: the figures, latency and "
+                   "throughput charts, machine and command) and DIR/results.json.")
 @click.option("--data-dir", "bench_data_dir", type=click.Path(file_okay=False, path_type=Path),
               help="Data directory of the embedded target [default: a temporary one, removed "
                    "afterwards; never the main data directory].")
@@ -163,8 +167,8 @@ def _open_output(output: str) -> Iterator[IO[bytes]]:
 def run(target: str, token: str | None, org: str | None, bucket: str, workload: str,
         scale: int, duration: str, interval: str, seed: int, start: str, input_: Path | None,
         batch_size: int, concurrency: int, precision: str, query_rounds: int,
-        baseline: str | None, json_path: Path | None, bench_data_dir: Path | None,
-        server_pid: int | None, quiet: bool) -> None:
+        baseline: str | None, json_path: Path | None, report_dir: Path | None,
+        bench_data_dir: Path | None, server_pid: int | None, quiet: bool) -> None:
     """Measure ingest (points/s, bytes/s, batch latency), the query set (p50/p95/p99, rows) and
     the example rollup tasks (runs/s, run latency), each with the peak RSS beside it.
 
@@ -189,6 +193,42 @@ def run(target: str, token: str | None, org: str | None, bucket: str, workload: 
             result.write_json(json_path)
         except OSError as e:
             raise fail(f"cannot write {json_path}: {e.strerror}") from None
+    if report_dir is not None:
+        from tsengine.bench.html_report import write_run_report  # matplotlib: only when asked
+
+        try:
+            page = write_run_report(result, report_dir)
+        except OSError as e:
+            raise fail(f"cannot write the report to {report_dir}: {e.strerror}") from None
+        if not quiet:
+            click.echo(f"report: {page}", err=True)
+
+
+@bench.command("compare")
+@click.argument("files", nargs=-1, required=True,
+                type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--report", "report_dir", type=click.Path(file_okay=False, path_type=Path),
+              help="Also write DIR/index.html: the table and grouped bar charts.")
+def compare(files: tuple[Path, ...], report_dir: Path | None) -> None:
+    """Compare several `bench run --json` results files side by side: ingest points/s, each
+    query's p50/p95/p99, tasks runs/s and peak RSS, with ratios to the first file.
+    """
+    from tsengine.bench.compare import compare as compare_results
+    from tsengine.bench.compare import load, render_text
+
+    try:
+        comparison = compare_results(load(list(files)))
+    except BenchError as e:
+        raise fail(str(e)) from None
+    click.echo(render_text(comparison), nl=False)
+    if report_dir is not None:
+        from tsengine.bench.html_report import write_compare_report
+
+        try:
+            page = write_compare_report(comparison, report_dir)
+        except OSError as e:
+            raise fail(f"cannot write the report to {report_dir}: {e.strerror}") from None
+        click.echo(f"report: {page}", err=True)
 
 
 def _progressbar(label: str, total: int) -> AbstractContextManager[Bar]:

@@ -10,7 +10,7 @@ import time
 from collections.abc import Iterator
 
 from tsengine.bench.progress import Bar, Progress, no_progress
-from tsengine.bench.results import IngestResult
+from tsengine.bench.results import BatchTiming, IngestResult
 from tsengine.bench.stats import Latency
 from tsengine.bench.targets import Target, Writer
 
@@ -26,6 +26,7 @@ def run_ingest(target: Target, batches: Iterator[tuple[bytes, int]], *, total_ba
     stop = threading.Event()
     lock = threading.Lock()
     latencies: list[float] = []
+    timeline: list[BatchTiming] = []
     sent = {"points": 0, "bytes": 0, "batches": 0}
     errors: list[str] = []
 
@@ -62,9 +63,11 @@ def run_ingest(target: Target, batches: Iterator[tuple[bytes, int]], *, total_ba
                     errors.append(f"{type(e).__name__}: {e}")
                 stop.set()
                 continue
-            took = time.perf_counter() - began
+            done = time.perf_counter()
+            took = done - began
             with lock:
                 latencies.append(took)
+                timeline.append(BatchTiming(done - started, took, lines))  # set before any send
                 sent["points"] += lines
                 sent["bytes"] += len(body)
                 sent["batches"] += 1
@@ -95,7 +98,8 @@ def run_ingest(target: Target, batches: Iterator[tuple[bytes, int]], *, total_ba
         points=sent["points"], bytes=sent["bytes"], batches=sent["batches"], seconds=seconds,
         points_per_second=sent["points"] / seconds if seconds else 0.0,
         bytes_per_second=sent["bytes"] / seconds if seconds else 0.0,
-        latency=Latency.of(latencies), peak_rss_bytes=target.peak_rss())
+        latency=Latency.of(latencies), peak_rss_bytes=target.peak_rss(),
+        batch_timeline=timeline)
 
 
 def _advance(bar: Bar, shown: int, done: int) -> int:

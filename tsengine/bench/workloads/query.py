@@ -34,6 +34,7 @@ def run_queries(target: Target, queries: list[BenchQuery], *, rounds: int = 5,
                     seconds.append(time.perf_counter() - began)
                     bar.update(1)
                 result.latency = Latency.of(seconds)
+                result.round_seconds = seconds
             except Exception as e:  # noqa: BLE001 - one failing query does not end the run
                 result.error = f"{type(e).__name__}: {_first_line(e)}"
             result.peak_rss_bytes = target.peak_rss()

@@ -143,4 +143,4 @@ def _result(names: list[str], statuses: list[str], latencies: list[float],
         "failed" if failed or not statuses else "ok",
         f"{failed} of {len(statuses)} runs did not succeed" if failed else
         None if statuses else "no run was due", names, len(statuses), ok, failed, seconds,
-        len(statuses) / seconds if seconds else None, Latency.of(latencies), rss)
+        len(statuses) / seconds if seconds else None, Latency.of(latencies), rss, latencies)
