@@ -7,12 +7,22 @@ belongs to every window holding it (several when period > every, none in a gap w
 period < every). Windows are clipped to the query bounds (the range's `start`/`stop`, known
 from the plan as upstream's planner knows them); a window that does not overlap them (a row
 outside the range) gets the query bounds themselves, as upstream's Intersect gives.
+
+A named zone (`zone`) steps windows on its wall clock, as upstream's location-aware windows:
+the window numbers and bounds are computed on wall-clock readings (a time's reading is the
+time plus the zone's offset at it), and each bound is then the instant that reading names (the
+earliest of a reading repeated when clocks go back, the transition for a reading they skip).
+Days are then 23 or 25 hours long across daylight-saving changes. A time belongs to the windows
+holding it whose number is at most the last window starting at or before its reading (upstream
+walks back from that window; in the hour clocks repeat, a window of the first pass does not
+take times of the second).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, timedelta
+from functools import partial
 
 import polars as pl
 
@@ -39,12 +49,14 @@ Bounds = tuple[int, int]
 
 @dataclass(frozen=True)
 class WindowSpec:
-    """A window spec: `every`, `period` (non-zero), `offset` and the location's fixed offset."""
+    """A window spec: `every`, `period` (non-zero), `offset`, the location's fixed offset and
+    its zone (an IANA name; None for UTC)."""
 
     every: Duration
     period: Duration
     offset: Duration = Duration()
     location_offset: Duration = Duration()
+    zone: str | None = None
 
     def describe(self) -> str:
         """The spec in Flux terms, for `--explain`."""
@@ -54,6 +66,8 @@ class WindowSpec:
         parts = [f"every={show(self.every)}", f"period={show(self.period)}"]
         if not self.offset.is_zero():
             parts.append(f"offset={show(self.offset)}")
+        if self.zone is not None:
+            parts.append(f"location.zone={self.zone!r}")
         if not self.location_offset.is_zero():
             parts.append(f"location.offset={show(self.location_offset)}")
         return ", ".join(parts)
@@ -64,8 +78,14 @@ class WindowSpec:
         return self.every == INF
 
     @property
+    def located(self) -> bool:
+        """Whether windows follow a named zone's wall clock."""
+        return self.zone is not None
+
+    @property
     def zero(self) -> int:
-        """Where window 0 starts (ns): the epoch less the location offset, plus the offset."""
+        """Where window 0 starts (ns; a wall-clock reading when located): the epoch less the
+        location offset, plus the offset."""
         shifted = add_duration(Time(0), -self.location_offset)
         return add_duration(shifted, self.offset).ns
 
@@ -82,18 +102,45 @@ class WindowSpec:
 
     # -- one window's bounds --------------------------------------------------------------
     def starts(self, index: pl.Expr) -> pl.Expr:
-        """Where window `index` starts, unswapped (ns)."""
+        """Where window `index` starts, unswapped (ns; a wall-clock reading when located)."""
         if self.every.months:
             return _add_months_to(self.zero, index * self.every.months)
         return pl.lit(self.zero, pl.Int64) + index * self.every.nanoseconds
 
     def bounds(self, index: pl.Expr) -> tuple[pl.Expr, pl.Expr]:
-        """The (start, stop) of window `index`, before clipping (ns)."""
+        """The (start, stop) of window `index`, before clipping (ns, instants)."""
         start = self.starts(index)
         stop = _add(start, self.period)
+        if self.zone is not None:
+            start, stop = self.instant(start), self.instant(stop)
         if self.period.negative:
             return stop, start
         return start, stop
+
+    def with_bounds(self, frame: pl.DataFrame) -> pl.DataFrame:
+        """`frame` with the (start, stop) of its window INDEX in START/STOP, before clipping
+        (ns, instants): as `bounds`, but one step at a time, so calendar arithmetic is not
+        evaluated again for every use of the start."""
+        frame = frame.with_columns(self.starts(pl.col(INDEX)).alias(START))
+        frame = frame.with_columns(_add(pl.col(START), self.period).alias(STOP))
+        if self.zone is not None:
+            frame = frame.with_columns(self.instant(pl.col(START)), self.instant(pl.col(STOP)))
+        if self.period.negative:
+            frame = frame.rename({START: STOP, STOP: START})
+        return frame
+
+    def wall(self, t: pl.Expr) -> pl.Expr:
+        """The zone's wall-clock reading at instants `t` (ns), as ns of a UTC clock."""
+        if self.zone is None:
+            return t
+        return (t.cast(pl.Datetime("ns", "UTC")).dt.convert_time_zone(self.zone)
+                .dt.replace_time_zone(None).dt.epoch("ns"))
+
+    def instant(self, reading: pl.Expr) -> pl.Expr:
+        """The instants wall-clock readings in the zone name (upstream's ToLocalClock)."""
+        if self.zone is None:
+            return reading
+        return reading.map_batches(partial(_instants, self.zone), return_dtype=pl.Int64)
 
     # -- which windows ---------------------------------------------------------------------
     def last_index(self, t: pl.Expr) -> pl.Expr:
@@ -113,8 +160,9 @@ class WindowSpec:
         return before, after
 
     def closed_form(self) -> bool:
-        """Whether every and period are plain nanoseconds (no calendar arithmetic)."""
-        return not self.every.months and not self.period.months
+        """Whether every and period are plain nanoseconds on the UTC clock (no calendar
+        arithmetic, no zone)."""
+        return not self.every.months and not self.period.months and self.zone is None
 
 
 def clip(start: pl.Expr, stop: pl.Expr, bounds: Bounds) -> tuple[pl.Expr, pl.Expr]:
@@ -126,12 +174,14 @@ def clip(start: pl.Expr, stop: pl.Expr, bounds: Bounds) -> tuple[pl.Expr, pl.Exp
             pl.when(overlaps).then(hi).otherwise(bounds[1]))
 
 
-def assign(frame: pl.DataFrame, time_ns: pl.Expr, window: WindowSpec, bounds: Bounds
-           ) -> pl.DataFrame:
+def assign(frame: pl.DataFrame, time_ns: pl.Expr, window: WindowSpec, bounds: Bounds,
+           probe: int = 1) -> pl.DataFrame:
     """Each row once per window holding its time, with the clipped bounds in START/STOP and
     the window's number in INDEX.
 
-    Rows keep their order; a row in several windows repeats (adjacent copies).
+    Rows keep their order; a row in several windows repeats (adjacent copies). `probe`: where
+    a located window's walk back starts, the reading at time + probe (window() looks from
+    t + 1, as its overlap of [t, t+1); aggregateWindow's Go transformation from t).
     """
     if window.infinite:
         return frame.with_columns(pl.lit(bounds[0], pl.Int64).alias(START),
@@ -147,14 +197,22 @@ def assign(frame: pl.DataFrame, time_ns: pl.Expr, window: WindowSpec, bounds: Bo
         else:
             rows = frame.with_columns(pl.int_ranges(lo, hi + 1).alias(index)).explode(index)
             rows = rows.filter(pl.col(index).is_not_null())
+        start, stop = clip(*window.bounds(pl.col(index)), bounds)
+        return rows.with_columns(start.alias(START), stop.alias(STOP))
+    before, after = window.spread()
+    if window.located:
+        last = window.last_index(window.wall(time_ns + probe))
+        if not window.period.negative:  # upstream walks back from the last window
+            after = 0
     else:
-        before, after = window.spread()
         last = window.last_index(time_ns)
-        rows = frame.with_columns(pl.int_ranges(last - before, last + after + 1).alias(index))
-        rows = rows.explode(index)
-        start, stop = window.bounds(pl.col(index))
-        rows = rows.filter((start <= time_ns) & (time_ns < stop))
-    start, stop = clip(*window.bounds(pl.col(index)), bounds)
+    rows = frame.with_columns(pl.int_ranges(last - before, last + after + 1).alias(index))
+    rows = rows.explode(index)
+    # the bounds of each distinct window once (rows far outnumber windows), joined to rows
+    bounds_of = window.with_bounds(rows.select(pl.col(index).unique()))
+    rows = rows.join(bounds_of, on=index, how="left", maintain_order="left")
+    rows = rows.filter((pl.col(START) <= time_ns) & (time_ns < pl.col(STOP)))
+    start, stop = clip(pl.col(START), pl.col(STOP), bounds)
     return rows.with_columns(start.alias(START), stop.alias(STOP))
 
 
@@ -171,14 +229,48 @@ def within(window: WindowSpec, bounds: Bounds) -> pl.DataFrame:
     if lo >= hi:
         return pl.DataFrame(schema=schema)
     before, after = window.spread()
-    ends = pl.DataFrame({"t": [lo, hi - 1]}).select(window.last_index(pl.col("t")))
-    first, last = ends.to_series().to_list()
+    if window.located:  # upstream walks back from the window of the reading at `hi`
+        ends = pl.DataFrame({"t": [lo, hi]}).select(window.wall(pl.col("t")))
+        if not window.period.negative:
+            after = 0
+    else:
+        ends = pl.DataFrame({"t": [lo, hi - 1]})
+    first, last = ends.select(window.last_index(pl.col("t"))).to_series().to_list()
     index = pl.int_range(first - before, last + after + 1, dtype=pl.Int64).alias(INDEX)
-    start, stop = window.bounds(pl.col(INDEX))
-    windows = pl.select(index).select(start.alias(START), stop.alias(STOP), pl.col(INDEX))
+    windows = window.with_bounds(pl.select(index))
     windows = windows.filter((pl.col(START) < hi) & (pl.col(STOP) > lo))
     start, stop = clip(pl.col(START), pl.col(STOP), bounds)
     return windows.select(start.alias(START), stop.alias(STOP), pl.col(INDEX))
+
+
+def with_overlap(rows: pl.DataFrame, window: WindowSpec, bounds: Bounds, name: str
+                 ) -> pl.DataFrame:
+    """`rows` (with INDEX) with a column `name`: whether the row's window, unclipped, overlaps
+    the query bounds (computed once per distinct window)."""
+    lo, hi = bounds
+    of = window.with_bounds(rows.select(pl.col(INDEX).unique()))
+    of = of.select(INDEX, ((pl.col(START) < hi) & (pl.col(STOP) > lo)).alias(name))
+    return rows.join(of, on=INDEX, how="left", maintain_order="left")
+
+
+# -- wall clocks -------------------------------------------------------------------------------
+def _instants(zone: str, readings: pl.Series) -> pl.Series:
+    """The instants (ns) wall-clock readings (ns of a UTC clock) name in `zone`: the earliest
+    of a repeated reading; a skipped reading names the transition (found for the few distinct
+    skipped readings one by one)."""
+    named = (readings.cast(pl.Datetime("ns"))
+             .dt.replace_time_zone(zone, ambiguous="earliest", non_existent="null")
+             .dt.epoch("ns"))
+    skipped = readings.filter(named.is_null() & readings.is_not_null()).unique()
+    if not skipped.len():
+        return named
+    from tsengine.stdlib import timezone  # the stdlib imports this module
+
+    tz = timezone.zone(zone)
+    fixes = pl.DataFrame({"r": skipped, "i": [timezone.from_local_clock(tz, r) for r in skipped]},
+                         schema={"r": pl.Int64, "i": pl.Int64})
+    fixed = pl.DataFrame({"r": readings}).join(fixes, on="r", how="left", maintain_order="left")
+    return named.fill_null(fixed.get_column("i")).rename(readings.name)
 
 
 # -- calendar arithmetic ---------------------------------------------------------------------

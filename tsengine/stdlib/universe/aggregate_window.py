@@ -364,13 +364,12 @@ def _aggregate_windows(node: AggregateWindowNative, rows: pl.DataFrame, key: lis
             start, stop = windows.clip(*spec.bounds(pl.col(INDEX)), bounds)
             return result.select(*key, INDEX, start.alias(START), stop.alias(STOP),
                                  node.column)
-        assigned = windows.assign(rows, t, node.spec, bounds)
+        assigned = windows.assign(rows, t, node.spec, bounds, probe=0)
         return (assigned.group_by([*key, INDEX], maintain_order=True)
                 .agg(pl.col(START).first(), pl.col(STOP).first(), agg)
                 .select(*key, INDEX, START, STOP, node.column))
-    start, stop = node.spec.bounds(pl.col(INDEX))
-    assigned = windows.assign(rows, t, node.spec, bounds).with_columns(
-        ((start < hi) & (stop > lo)).alias("\0overlaps"))
+    assigned = windows.with_overlap(windows.assign(rows, t, node.spec, bounds, probe=0),
+                                    node.spec, bounds, "\0overlaps")
     groups = [*key, INDEX, START, STOP]
     entries = assigned.select(*groups, "\0overlaps").unique(maintain_order=True)
     counted = (assigned.filter(inside & pl.col("\0overlaps"))

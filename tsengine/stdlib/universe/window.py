@@ -7,7 +7,9 @@ set to the window's bounds clipped to the query range; its columns are in table 
 upstream builds it), the bound columns appended if the table lacks them. `createEmpty` adds an
 empty table for every window of the range that got no rows. `every: inf` puts every row back
 into one window, the range (how aggregateWindow un-windows); tables that then share a key
-merge, the old tables one after another in their order.
+merge, the old tables one after another in their order. `location` (default: the `location`
+option) steps windows on a named zone's wall clock, daylight-saving changes included, with its
+`offset` moving the windows' zero; `timezone.fixed(offset:)` is UTC with an offset.
 """
 
 from __future__ import annotations
@@ -33,6 +35,7 @@ from tsengine.flux.operators import OperatorError
 from tsengine.flux.registry import REGISTRY, builtin
 from tsengine.flux.values import Duration, Record, type_name
 from tsengine.plan.nodes import PlanNode, Stream
+from tsengine.stdlib import timezone
 from tsengine.stdlib.common import merged_stream, require_stream
 
 ZERO = Duration()
@@ -85,18 +88,17 @@ def window_spec(function: str, interp: Any, every: Any, period: Any, offset: Any
                             f'or "period" to be set and non-zero')
     every, period = every if not every.is_zero() else period, period if not \
         period.is_zero() else every
-    spec = WindowSpec(every, period, offset, location_offset(function, interp, location))
+    zone, shift = window_location(function, interp, location)
+    spec = WindowSpec(every, period, offset, shift, zone)
     problem = spec.problem()
     if problem is not None:
         raise OperatorError(f"{function}(): {problem}")
     return spec
 
 
-def location_offset(function: str, interp: Any, location: Any) -> Duration:
-    """The fixed offset of a location record (the `location` option when not given).
-
-    Only the UTC zone is known: named zones need daylight-saving rules tsengine lacks.
-    """
+def window_location(function: str, interp: Any, location: Any) -> tuple[str | None, Duration]:
+    """The zone (None for UTC) and fixed offset of a location record (the `location` option
+    when not given), checked as upstream checks them; an unknown zone is an error."""
     if location is None:
         location = interp.options.lookup("location")
     if not isinstance(location, Record):
@@ -108,13 +110,25 @@ def location_offset(function: str, interp: Any, location: Any) -> Duration:
     if not isinstance(zone, str):
         raise OperatorError(f"{function}(): zone property for location must be of type string, "
                             f"got {type_name(zone)}")
-    if zone != "UTC":
-        raise OperatorError(f'{function}(): location zone "{zone}" is not supported '
-                            f"(only UTC, with a fixed offset)")
     offset = location.get("offset", ZERO)
     if not isinstance(offset, Duration):
         raise OperatorError(f"{function}(): offset property for location must be of type "
                             f"duration, got {type_name(offset)}")
+    if zone in ("", "UTC"):
+        return None, offset
+    try:
+        timezone.zone(zone)
+    except OperatorError as e:
+        raise OperatorError(f"{function}(): {e}") from None
+    return zone, offset
+
+
+def location_offset(function: str, interp: Any, location: Any) -> Duration:
+    """The fixed offset of a location record, for functions that take only the UTC zone."""
+    zone, offset = window_location(function, interp, location)
+    if zone is not None:
+        raise OperatorError(f'{function}(): location zone "{zone}" is not supported '
+                            f"(only UTC, with a fixed offset)")
     return offset
 
 
@@ -141,9 +155,10 @@ def window(ctx: CallContext, tables: Any, every: Any = ZERO, period: Any = ZERO,
 
 def pushable(spec: WindowSpec) -> bool:
     """Whether InfluxDB's storage computes an aggregate over this window itself (its
-    isPushableWindow): every == period, neither negative, UTC without offset."""
+    isPushableWindow): every == period, neither negative, UTC without offset (a named zone or
+    a fixed offset keeps the windows in the query engine)."""
     return (spec.every == spec.period and not spec.every.negative and not spec.offset.negative
-            and spec.location_offset.is_zero())
+            and spec.zone is None and spec.location_offset.is_zero())
 
 
 # -- execution ----------------------------------------------------------------------------
