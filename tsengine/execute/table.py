@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 
 import polars as pl
 
-from tsengine.execute.pertable import run_starts, runs_are_tables
+from tsengine.execute.pertable import run_starts, runs_are_tables, table_ids
 from tsengine.flux.values import Time
 
 TIME_DTYPE = pl.Datetime("ns", "UTC")
@@ -233,32 +233,35 @@ def ranked(frames: list[TableFrame]) -> list[TableFrame]:
     one here), each with its rows in order. `merge_same_keys` restores that order from RANK,
     across frames too, and drops the column.
     """
-    entries = []
+    # each table once (its id, in first-appearance order), not each row: rows of a table are
+    # found by an integer id, and each table's rank is gathered back by that id
+    entries: list[tuple[tuple[object, ...], int, int]] = []
+    ids: dict[int, pl.Series] = {}
     for i, tf in enumerate(frames):
         if not tf.key or not tf.frame.height:
-            entries.append(((), i, None))
+            entries.append(((), i, 0))
             continue
-        exact, times, names = _exact(tf.frame, tf.key)
-        for raw in exact.select(names).unique().rows():
+        ids[i], tables = table_ids(tf.frame, tf.key, RANK)
+        exact, times, names = _exact(tables.select(tf.key), tf.key)
+        for tid, raw in zip(tables.get_column(RANK).to_list(), exact.select(names).rows(),
+                            strict=True):
             values = _key_tuple(tf.key, times, raw)
-            entries.append((tuple(zip(tf.key, _sort_key(values), strict=True)), i, raw))
+            entries.append((tuple(zip(tf.key, _sort_key(values), strict=True)), i, tid))
     entries.sort(key=lambda e: (e[0], e[1]))
-    ranks: dict[int, list[tuple[object, ...]]] = {}
-    for rank, (_, i, raw) in enumerate(entries):
-        ranks.setdefault(i, []).append((*(raw or ()), rank))
+    ranks: dict[int, dict[int, int]] = {}
+    for rank, (_, i, tid) in enumerate(entries):
+        ranks.setdefault(i, {})[tid] = rank
     out = []
     for i, tf in enumerate(frames):
-        rows = ranks.get(i, [])
-        if not tf.key or not tf.frame.height:
-            rank = rows[0][-1] if rows else 0
+        by_table = ranks.get(i, {})
+        if i not in ids:
+            rank = by_table.get(0, 0)
             out.append(TableFrame(tf.frame.with_columns(pl.lit(rank, pl.Int64).alias(RANK)),
                                   tf.key, tf.empty))
             continue
-        exact, times, names = _exact(tf.frame, tf.key)
-        table = pl.DataFrame(rows, schema={**{n: exact.schema[n] for n in names},
-                                           RANK: pl.Int64}, orient="row")
-        frame = exact.join(table, on=names, how="left", nulls_equal=True, maintain_order="left")
-        out.append(TableFrame(frame.drop(f"\0{t}" for t in times), tf.key, tf.empty))
+        order = pl.Series([by_table[t] for t in range(len(by_table))], dtype=pl.Int64)
+        out.append(TableFrame(tf.frame.with_columns(order.gather(ids[i]).alias(RANK)),
+                              tf.key, tf.empty))
     return out
 
 
