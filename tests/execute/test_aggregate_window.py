@@ -216,3 +216,30 @@ def test_compacted_series_over_several_days_are_one_table_each(engine, fn, every
             assert sum(values) == len(rows)
         elif fn == "sum":
             assert sum(v for v in values if v is not None) == pytest.approx(sum(rows))
+
+
+@pytest.mark.parametrize("fn", ["max", "min", "first", "last"])
+@pytest.mark.parametrize("create_empty", ["true", "false"])
+@pytest.mark.parametrize("time_src", ["_stop", "_start"])
+@pytest.mark.parametrize("compact", [False, True])
+def test_selectors_on_storage_are_pushed_with_the_plain_plans_tables(engine, fn, create_empty,
+                                                                     time_src, compact):
+    if compact:
+        engine.compact()
+    flux = (CPU + f' |> aggregateWindow(every: 1m, fn: {fn}, createEmpty: {create_empty},'
+                  f' timeSrc: "{time_src}")')
+    assert f"StorageWindowAggregate(fn={fn}" in engine.explain(flux)
+    tables = both(engine, flux)
+    assert [t[0]["host"] for t in tables] == ["a", "b"] and tables[0][1] == STORAGE
+    if create_empty == "false":  # host a in range: 2 at 40 s, 3 at 80, 4 at 130, 5 at 290
+        assert tables[0][3] == [2.0, 3.0, 4.0, 5.0]
+    else:
+        assert len(tables[0][3]) == 5 and None in tables[0][3]
+
+
+def test_a_selector_of_strings_is_pushed_where_it_takes_them(engine):
+    log = RANGE + ' |> filter(fn: (r) => r._measurement == "log")'
+    (row,) = both(engine, log + " |> aggregateWindow(every: 1m, fn: last, createEmpty: false)")
+    assert row[3] == ["x"]
+    with pytest.raises(FluxRuntimeError):
+        engine.query(log + " |> aggregateWindow(every: 1m, fn: max)")

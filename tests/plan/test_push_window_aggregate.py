@@ -55,10 +55,20 @@ def test_not_pushed_where_storage_does_not_window(engine):
     engine.create_bucket("b")
     engine.write("b", points(["a"], T0, 5, MINUTE))
     for flux in (RANGE + " |> aggregateWindow(every: 20m, period: 40m, fn: mean)",
-                 RANGE + " |> aggregateWindow(every: 20m, fn: max)",
+                 RANGE + " |> aggregateWindow(every: 20m, fn: median)",
+                 RANGE + " |> aggregateWindow(every: 20m, period: 40m, fn: max)",
                  RANGE + ' |> filter(fn: (r) => r._value > 1.0) |> aggregateWindow(every: 20m,'
                          " fn: mean)"):
         assert "StorageWindowAggregate" not in engine.explain(flux)
+        csv_both_ways(engine, flux)
+
+
+def test_selectors_are_pushed_as_influxdb_pushes_them(engine):
+    engine.create_bucket("b")
+    engine.write("b", points(["a"], T0, 5, MINUTE))
+    for fn in ("max", "min", "first", "last"):
+        flux = RANGE + f" |> aggregateWindow(every: 20m, fn: {fn})"
+        assert f"StorageWindowAggregate(fn={fn}" in engine.explain(flux)
         csv_both_ways(engine, flux)
 
 

@@ -122,9 +122,10 @@ def read_aggregate(ctx: ExecContext, node: PlanNode, _inputs: list[TableStream])
 @implements(StorageWindowAggregate)
 def read_window_aggregate(ctx: ExecContext, node: PlanNode, _inputs: list[TableStream]
                           ) -> TableStream:
-    """aggregateWindow's count/sum/mean on the wide rows: each series is one integer table id
-    (its rows are one run in a day's Parquet file), so nothing is reshaped or sorted by tags.
-    Series lacking some tag, or a type the function does not take, run the plain plan."""
+    """aggregateWindow's count, sum, mean, first, last, min or max on the wide rows: each
+    series is one integer table id (its rows are one run in a day's Parquet file), so nothing
+    is reshaped or sorted by tags. Series lacking some tag, or a type the function does not
+    take, run the plain plan."""
     from tsengine.stdlib.universe.aggregate_window import TABLE, native_windows
 
     assert isinstance(node, StorageWindowAggregate)
@@ -132,7 +133,7 @@ def read_window_aggregate(ctx: ExecContext, node: PlanNode, _inputs: list[TableS
     window: Any = node.window  # an AggregateWindowNative (the stdlib imports this module)
     fn, column = window.fn, window.column
     wide = scan_wide(ctx, read)
-    if fn != "count" and any(t not in NUMERIC for w in wide for t in w.fields.values()):
+    if any(t not in ACCEPTS[fn] for w in wide for t in w.fields.values()):
         return execute(ctx, node.fallback)
     bounds = (read.start, read.stop)
     frames = []

@@ -85,7 +85,8 @@ class FillWindows(PlanNode):
 @dataclass(eq=False)
 class AggregateWindowNative(PlanNode):
     """count/sum/mean of `column` per window of each table, as upstream's Go aggregateWindow
-    (or InfluxDB's storage when `on_storage`) computes it."""
+    (or InfluxDB's storage when `on_storage`) computes it; on storage also the selectors
+    first/last/min/max (see rules/push_window_aggregate.py)."""
 
     input: PlanNode
     spec: WindowSpec
@@ -271,6 +272,8 @@ def _aggregate(node: AggregateWindowNative, dtype: pl.DataType, nulls: bool) -> 
     value = pl.col(node.column)
     if node.fn == "count":
         return pl.len().cast(pl.Int64)
+    if node.fn in _PICKS:  # storage's selectors (their rows' other columns are renamed away)
+        return _PICKS[node.fn](value.drop_nulls())
     if dtype != pl.Float64:  # integers add up to the same (wrapping) sum in any order
         total = value.sum()
     elif not nulls:
@@ -283,6 +286,9 @@ def _aggregate(node: AggregateWindowNative, dtype: pl.DataType, nulls: bool) -> 
     if node.fn == "sum":
         return pl.when(valid > 0).then(total)
     return pl.when(valid > 0).then(total.cast(pl.Float64) / valid)
+
+
+_PICKS = {"first": pl.Expr.first, "last": pl.Expr.last, "min": pl.Expr.min, "max": pl.Expr.max}
 
 
 def _native_frame(node: AggregateWindowNative, tf: TableFrame, bounds: Bounds) -> TableFrame:
