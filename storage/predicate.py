@@ -8,13 +8,13 @@ expression. Comparisons with a tag a series lacks are false, as in a Flux filter
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import polars as pl
 
 from storage.errors import InvalidArgument
+from storage.regex import RegexSyntaxError, check_regex, python_regex, rust_regex
 
 MEASUREMENT = "_measurement"
 FIELD = "_field"
@@ -78,26 +78,32 @@ class In(Predicate):
 
 @dataclass(frozen=True)
 class Regex(Predicate):
-    """`column =~ /pattern/` or `column !~ /pattern/` (unanchored search, like Flux)."""
+    """`column =~ /pattern/` or `column !~ /pattern/` (unanchored search, like Flux); the
+    pattern is RE2's, as InfluxDB's storage reads it (storage.regex translates it)."""
 
     column: str
     pattern: str
     negate: bool = False
 
     def __post_init__(self) -> None:
-        # checked up front by both engines that evaluate it (Python for names, Polars for tags),
-        # so a bad pattern is an InvalidArgument, never an error in the middle of a scan
+        # checked up front for both engines that evaluate it (Python for names, Polars for
+        # tags), so a bad pattern is an InvalidArgument, never an error in the middle of a scan
         try:
-            re.compile(self.pattern)
-            pl.Series([""]).str.contains(self.pattern)
-        except (re.error, pl.exceptions.ComputeError) as e:
-            lines = [ln.strip() for ln in str(e).splitlines() if ln.strip()]
-            why = next((ln.removeprefix("error: ") for ln in lines if ln.startswith("error:")),
-                       lines[0] if lines else "")
-            raise InvalidArgument(f"invalid regular expression /{self.pattern}/: {why}") from None
+            check_regex(self.pattern)
+        except RegexSyntaxError as e:
+            raise InvalidArgument(f"invalid regular expression /{self.pattern}/: {e}") from None
 
     def test(self, actual: str) -> bool:
-        return (re.search(self.pattern, actual) is not None) != self.negate
+        try:
+            found = python_regex(self.pattern).search(actual) is not None
+        except RegexSyntaxError:  # what Python's re lacks (\pL): the Polars form has it
+            found = bool(pl.Series([actual], dtype=pl.String).str.contains(self.polars)[0])
+        return found != self.negate
+
+    @property
+    def polars(self) -> str:
+        """The pattern in the syntax Polars reads."""
+        return rust_regex(self.pattern)
 
 
 @dataclass(frozen=True)
@@ -200,7 +206,7 @@ def to_expr(pred: Predicate, column_of: Callable[[str], str | None],
         expr = c.is_in(list(pred.values))
         expr = ~expr if pred.negate else expr
     else:
-        expr = c.str.contains(pred.pattern)
+        expr = c.str.contains(pred.polars)
         expr = ~expr if pred.negate else expr
     return expr.fill_null(False)
 

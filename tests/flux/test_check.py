@@ -85,6 +85,32 @@ def test_unknown_package():
         ('unknown package "nope/nope"', 2, 1)]
 
 
+def test_unknown_package_member():
+    assert problems('import "strings"\nx = strings.nope(v: "x")') == [
+        ("unknown function strings.nope()", 2, 5)]
+    assert problems('import s "strings"\nx = s.nope') == [
+        ("undefined identifier s.nope", 2, 5)]
+
+
+def test_arguments_of_package_functions():
+    assert problems('import "strings"\nx = strings.toUpper(v: "x", w: 1)') == [
+        ("unknown argument 'w' for strings.toUpper()", 2, 29)]
+    assert problems('import "strings"\nx = strings.toUpper()') == [
+        ("missing required argument 'v' for strings.toUpper()", 2, 5)]
+
+
+def test_flux_written_package_members_are_known():
+    source = ('import "influxdata/influxdb/schema"\n'
+              'x = schema.tagValues(bucket: "b", tag: "t", n: 1)')
+    assert problems(source) == [("unknown argument 'n' for schema.tagValues()", 2, 45)]
+    assert problems('import "influxdata/influxdb/schema"\nx = schema.tagValues(bucket: "b", '
+                    'tag: "t")') == []
+
+
+def test_a_local_name_shadows_a_package():
+    assert problems('import "strings"\nstrings = {nope: (v) => v}\nx = strings.nope(v: 1)') == []
+
+
 def test_syntax_error_stops_the_check():
     [problem] = check('x = rnage(\ny = 1')
     assert isinstance(problem, FluxSyntaxError)

@@ -320,6 +320,39 @@ def test_unknown_package():
     assert where(runtime_error('import "nope/pkg"\nx = 1')) == ('unknown package "nope/pkg"', 1, 1)
 
 
+def test_a_package_tsengine_lacks_is_named_as_unsupported():
+    assert where(runtime_error('import "experimental/mqtt"\nx = 1')) == (
+        'package "experimental/mqtt" is not supported by tsengine', 1, 1)
+
+
+def test_an_unsupported_function_is_named_with_its_position():
+    import tsengine.stdlib  # noqa: F401  (the registered builtins and packages)
+
+    source = 'x = 1\ny = [1] |> holtWinters(n: 1, interval: 1h)'
+    assert where(runtime_error(source)) == ("holtWinters is not supported by tsengine", 2, 12)
+    assert where(runtime_error('import "math"\nx = math.j0(x: 1.0)')) == (
+        "math.j0 is not supported by tsengine", 2, 5)
+    assert where(runtime_error('import "experimental"\n\n  experimental.preview()')) == (
+        "experimental.preview is not supported by tsengine", 3, 3)
+    assert where(runtime_error('import m "math"\nx = m.j0(x: 1.0)')) == (
+        "m.j0 is not supported by tsengine", 2, 5)
+
+
+def test_a_record_shadowing_a_package_has_no_property():
+    import tsengine.stdlib  # noqa: F401
+
+    source = 'import "strings"\nf = (strings) => strings.nope\nx = f(strings: {a: 1})'
+    assert where(runtime_error(source)) == ("record has no property 'nope'", 2, 18)
+
+
+def test_an_unsupported_function_fails_a_query_with_its_position(engine):
+    engine.create_bucket("b")
+    with pytest.raises(FluxRuntimeError) as err:
+        engine.query('from(bucket: "b")\n  |> range(start: -1h)\n'
+                     '  |> holtWinters(n: 1, interval: 1h)')
+    assert str(err.value).startswith("error at 3:6: holtWinters is not supported by tsengine")
+
+
 def test_package_option_on_something_not_imported():
     assert where(runtime_error("option foo.bar = 1")) == ("'foo' is not an imported package",
                                                           1, 1)

@@ -1,6 +1,7 @@
-"""Static checks of a Flux script, without running it: syntax, calls to unknown functions,
-unknown or missing named arguments, piping into a function without a pipe parameter, and task
-options. `tsengine check` runs these so teams can validate task scripts in CI.
+"""Static checks of a Flux script, without running it: syntax, calls to unknown functions
+(universe functions and members of imported packages), unknown or missing named arguments,
+piping into a function without a pipe parameter, and task options. `tsengine check` runs these
+so teams can validate task scripts in CI.
 
 `check` returns errors only; `warnings` and `warnings_across` return task pitfalls
 (tsengine.flux.task_lint), which run but likely do not do what the author means."""
@@ -87,6 +88,26 @@ def _signature_of_literal(name: str, fn: ast.FunctionExpr) -> Signature:
     )
 
 
+def package_members(registry: Registry, path: str) -> dict[str, Signature | None] | None:
+    """The members of a registered package (a function's signature, None for other values):
+    its builtins and what its Flux-written definitions assign; None for an unknown package."""
+    members = registry.packages.get(path)
+    if members is None:
+        return None
+    found: dict[str, Signature | None] = {
+        name: _signature_of_builtin(v) if isinstance(v, Builtin) else None
+        for name, v in members.items()}
+    for package, source in registry.prelude:
+        if package != path:
+            continue
+        for stmt in parse(source).body:
+            if isinstance(stmt, ast.VariableAssignment | ast.OptionStatement) and not (
+                    isinstance(stmt, ast.OptionStatement) and stmt.package is not None):
+                found[stmt.name] = (_signature_of_literal(stmt.name, stmt.init)
+                                    if isinstance(stmt.init, ast.FunctionExpr) else None)
+    return found
+
+
 class _Checker:
     def __init__(self, registry: Registry) -> None:
         self.known: dict[str, Signature | str | None] = dict(UNIVERSE)
@@ -95,6 +116,23 @@ class _Checker:
                 self.known[name] = _signature_of_builtin(value)
         self.registry = registry
         self.scopes: list[dict[str, Signature | str | None]] = []
+        self.packages: dict[str, dict[str, Signature | None] | None] = {}
+
+    def member(self, node: ast.MemberExpr) -> tuple[bool, Signature | None] | None:
+        """For `alias.name` on an imported package tsengine has: whether the package has the
+        member, and its signature; None when `node` is not such a member."""
+        if not isinstance(node.object, ast.Identifier):
+            return None
+        value = self.lookup(node.object.name)[1]
+        if not (isinstance(value, str) and value.startswith("package:")):
+            return None
+        path = value.removeprefix("package:")
+        if path not in self.packages:
+            self.packages[path] = package_members(self.registry, path)
+        members = self.packages[path]
+        if members is None:
+            return None
+        return node.property in members, members.get(node.property)
 
     def lookup(self, name: str) -> tuple[bool, Signature | str | None]:
         for scope in reversed(self.scopes):
@@ -158,11 +196,15 @@ class _Checker:
                 yield CheckError(f"undefined identifier {node.name}", node.span.line,
                                  node.span.col)
             return
+        if isinstance(node, ast.MemberExpr) and (found := self.member(node)) and not found[0]:
+            yield CheckError(f"undefined identifier {_dotted(node)}", node.span.line,
+                             node.span.col)
+            return
         if isinstance(node, ast.CallExpr):
             yield from self.call(node, piped)
         for child in _children(node):
             if not (isinstance(node, ast.CallExpr) and child is node.callee
-                    and isinstance(child, ast.Identifier)):  # call() reported it already
+                    and isinstance(child, ast.Identifier | ast.MemberExpr)):  # call() did it
                 yield from self.expr(child)
 
     def call(self, node: ast.CallExpr, piped: bool) -> Iterator[FluxError]:
@@ -174,6 +216,18 @@ class _Checker:
                 yield CheckError(f"unknown function {callee.name}()", callee.span.line,
                                  callee.span.col)
                 return
+        elif isinstance(callee, ast.MemberExpr):
+            found = self.member(callee)
+            if found is None:
+                yield from self.expr(callee)
+                return
+            if not found[0]:
+                yield CheckError(f"unknown function {_dotted(callee)}()", callee.span.line,
+                                 callee.span.col)
+                return
+            sig = found[1]
+            if sig is not None:
+                sig = dataclasses.replace(sig, name=_dotted(callee))
         if not isinstance(sig, Signature):
             return
         given = {a.key: a for a in node.arguments}
@@ -187,6 +241,11 @@ class _Checker:
         if piped and sig.pipe is None:
             yield CheckError(f"{sig.name}() does not take piped input", node.span.line,
                              node.span.col)
+
+
+def _dotted(node: ast.MemberExpr) -> str:
+    assert isinstance(node.object, ast.Identifier)
+    return f"{node.object.name}.{node.property}"
 
 
 def _children(node: ast.Node) -> Iterator[ast.Expr]:

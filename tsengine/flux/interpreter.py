@@ -163,7 +163,7 @@ class Interpreter:
 
     def _import(self, imp: ast.ImportDeclaration, scope: Scope) -> None:
         if self.registry.package(imp.path) is None:
-            raise self.error(f'unknown package "{imp.path}"', imp)
+            raise self.error(unsupported_message(imp.path, package=True), imp)
         name = imp.alias or imp.path.rsplit("/", 1)[-1]
         try:
             scope.define(name, self._package(imp.path))
@@ -267,7 +267,7 @@ class Interpreter:
     def _identifier(self, node: ast.Identifier, scope: Scope) -> Any:
         value = scope.lookup(node.name)
         if value is _UNSET:
-            raise self.error(f"undefined identifier {node.name}", node)
+            raise self.error(unsupported_message(node.name), node)
         return value
 
     def _string(self, node: ast.StringLit, scope: Scope) -> str:
@@ -314,11 +314,21 @@ class Interpreter:
                 return obj[node.property]
             if obj.row:
                 return None
+            alias = self._package_alias(node.object, obj)
+            if alias is not None:
+                raise self.error(unsupported_message(f"{alias}.{node.property}"), node)
             raise self.error(f"record has no property {node.property!r}", node)
         if obj is None:
             return None
         raise self.error(f"cannot access property {node.property!r} of {a_type(obj)}",
                          node)
+
+    def _package_alias(self, node: ast.Expr, obj: Record) -> str | None:
+        """The name `node` imports a package under (None for a record shadowing it)."""
+        if not isinstance(node, ast.Identifier) or node.name not in self._imports:
+            return None
+        members = self.registry.packages.get(self._imports[node.name], {})
+        return node.name if set(members) <= set(obj) else None
 
     def _index(self, node: ast.IndexExpr, scope: Scope) -> Any:
         obj = self.evaluate(node.object, scope)
@@ -472,3 +482,17 @@ def _parsed_prelude(source: str) -> ast.File:
     file = parse(source)
     _PRELUDE_NODES.update(id(node) for node in ast.walk(file))
     return file
+
+
+def unsupported_message(name: str, package: bool = False) -> str:
+    """What to say of a name (or `pkg.member`, or a package path) tsengine does not define: Flux
+    has it and tsengine does not support it, or Flux does not have it either."""
+    from tsengine.flux.signatures import PACKAGES, UNIVERSE
+
+    if package:
+        if name in PACKAGES:
+            return f'package "{name}" is not supported by tsengine'
+        return f'unknown package "{name}"'
+    if "." in name or name in UNIVERSE:  # a member of a package tsengine has, but not this one
+        return f"{name} is not supported by tsengine"
+    return f"undefined identifier {name}"

@@ -15,6 +15,7 @@ from typing import Any, TypeVar
 
 import polars as pl
 
+from storage.regex import RegexSyntaxError, rust_regex
 from tsengine.errors import FluxRuntimeError
 from tsengine.execute.table import FLUX_TYPES, SchemaError, flux_type
 from tsengine.flux import ast
@@ -149,7 +150,7 @@ class _Compiler:
             pattern = self.interp.evaluate(right, self.fn.scope.child())
             if not isinstance(pattern, Regex):
                 raise NotCompilable(f"{op} needs a regex")
-            found = self.expr(node.left).str.contains(pattern.pattern)
+            found = self.expr(node.left).str.contains(_rust_pattern(pattern))
             return found if op == "=~" else found.not_()
         left, right = self.expr(node.left), self.expr(node.right)
         if op in _COMPARE:
@@ -193,6 +194,15 @@ class _Compiler:
                 if isinstance(item, ast.Node) and self.uses_row(item):
                     return True
         return False
+
+
+def _rust_pattern(regex: Regex) -> str:
+    """The pattern as Polars reads it, meaning what RE2 means; one that does not translate is
+    left to the row evaluator to report."""
+    try:
+        return rust_regex(regex.pattern)
+    except RegexSyntaxError:
+        raise NotCompilable("an invalid pattern") from None
 
 
 def _is_ident(node: ast.Expr, name: str) -> bool:
@@ -406,7 +416,7 @@ class _ValueCompiler(_Compiler):
         pattern = self.interp.evaluate(node, self.fn.scope.child())
         if not isinstance(pattern, Regex):
             raise NotCompilable("=~ needs a regex")
-        return pattern.pattern
+        return _rust_pattern(pattern)
 
     def arithmetic(self, op: str, kind: str, left: pl.Expr, right: pl.Expr) -> pl.Expr:
         if kind == "string" and op == "+":

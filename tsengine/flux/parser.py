@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 
 from storage import InvalidArgument, parse_time
+from storage.regex import RegexSyntaxError, check_regex
 from tsengine.errors import FluxSyntaxError
 from tsengine.flux import ast
 from tsengine.flux.tokens import DURATION_UNITS, T, Token, tokenize
@@ -189,8 +190,22 @@ class Parser:
             if self.tok.kind is not T.STRING:
                 raise self.error("expected a string after extends")
             extends = self.string_literal(self.advance()).text
-        body = self.block()
+        body = self.testcase_block()
         return ast.TestCaseStatement(name, body, extends, span=self.span(start))
+
+    def testcase_block(self) -> ast.Block:
+        """A testcase's body: it runs as the top level of its own script, so options may be
+        set in it (`option now = ...`), as upstream allows."""
+        start = self.expect_op("{")
+        body = []
+        self.enter()
+        while not self.tok.is_op("}"):
+            if self.tok.kind is T.EOF:
+                self.expect_close("}", "testcase", start, separator=False)
+            body.append(self.statement(top=True))
+        self.advance()
+        self.depth -= 1
+        return ast.Block(tuple(body), span=self.span(start))
 
     def block(self) -> ast.Block:
         start = self.expect_op("{")
@@ -379,9 +394,9 @@ class Parser:
             self.advance()
             pattern = tok.text[1:-1].replace("\\/", "/")
             try:
-                re.compile(pattern)
-            except re.error as e:
-                raise self.error(f"invalid regular expression {tok.text}: {e.msg}", tok) from None
+                check_regex(pattern)  # RE2's syntax, as Go's regexp reads it
+            except RegexSyntaxError as e:
+                raise self.error(f"invalid regular expression {tok.text}: {e}", tok) from None
             return ast.RegexLit(pattern, span=self.span(tok))
         if kind is T.DURATION:
             self.advance()

@@ -15,6 +15,8 @@ from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
+from storage.regex import RegexSyntaxError, python_regex
+
 NS_PER = {"ns": 1, "us": 1_000, "µs": 1_000, "ms": 1_000_000, "s": 1_000_000_000,
           "m": 60_000_000_000, "h": 3_600_000_000_000, "d": 86_400_000_000_000,
           "w": 604_800_000_000_000}
@@ -76,23 +78,20 @@ class Duration:
 
 @dataclass(frozen=True)
 class Regex:
-    """A compiled regular expression (RE2 syntax; Python's re covers the common subset)."""
+    """A regular expression in RE2 syntax, as Go's regexp reads it."""
 
     pattern: str
 
     @property
     def compiled(self) -> re.Pattern[str]:
-        return _compile(self.pattern)
+        """For Python's `re`, translated to mean what RE2 means (`\\d` ASCII, `$` at the end);
+        an OperatorError for what Python cannot express (`\\pL`: only compiled forms have it)."""
+        try:
+            return python_regex(self.pattern)
+        except RegexSyntaxError as e:
+            from tsengine.flux.operators import OperatorError  # operators imports this module
 
-
-_REGEX_CACHE: dict[str, re.Pattern[str]] = {}
-
-
-def _compile(pattern: str) -> re.Pattern[str]:
-    compiled = _REGEX_CACHE.get(pattern)
-    if compiled is None:
-        compiled = _REGEX_CACHE[pattern] = re.compile(pattern)
-    return compiled
+            raise OperatorError(f"regular expression /{self.pattern}/: {e}") from None
 
 
 class Record(Mapping[str, Any]):

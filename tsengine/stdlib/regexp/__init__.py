@@ -1,10 +1,9 @@
 """The `regexp` package, as upstream's (Go's regexp, RE2 syntax).
 
-Patterns are Go's: they are translated to Python's `re` for the row evaluator and to the Rust
-regex syntax Polars uses for expression forms, so that both mean what RE2 means: `\\d \\w \\s
-\\b` are ASCII, `$` without `(?m)` matches only at the end of the text, `\\z`, `\\Q...\\E`
-and POSIX classes `[[:alpha:]]` work. Matching all occurrences follows Go (an empty match
-right after a match is skipped); offsets (`findStringIndex`) count UTF-8 bytes;
+Patterns are Go's, translated by storage.regex (shared with regex literals and storage
+predicates) to Python's `re` for the row evaluator and to the Rust regex syntax Polars uses for
+expression forms, so that both mean what RE2 means. Matching all occurrences follows Go (an
+empty match right after a match is skipped); offsets (`findStringIndex`) count UTF-8 bytes;
 `replaceAllString` expands `$1`/`${name}` as Go's Expand does. A null argument is an error.
 """
 
@@ -12,121 +11,17 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from functools import cache
 from typing import Any
 
 import polars as pl
 
+from storage.regex import RegexSyntaxError, check_regex, python_regex, rust_regex
 from tsengine.flux.lambdas import CallArg, CompiledCall, NotCompilable, expression_form
 from tsengine.flux.operators import OperatorError
 from tsengine.flux.registry import builtin
 from tsengine.flux.values import Array, Regex, format_value, type_name
 
 PKG = "regexp"
-
-_WORD, _DIGIT, _SPACE = "0-9A-Za-z_", "0-9", r"\t\n\f\r "
-_PERL = {"d": f"[{_DIGIT}]", "D": f"[^{_DIGIT}]", "w": f"[{_WORD}]", "W": f"[^{_WORD}]",
-         "s": f"[{_SPACE}]", "S": f"[^{_SPACE}]"}
-_POSIX = {"alnum": "0-9A-Za-z", "alpha": "A-Za-z", "ascii": "\\x00-\\x7f", "blank": "\\t ",
-          "cntrl": "\\x00-\\x1f\\x7f", "digit": "0-9", "graph": "!-~", "lower": "a-z",
-          "print": " -~", "punct": "!-/:-@\\[-`{-~", "space": "\\t\\n\\v\\f\\r ",
-          "upper": "A-Z", "word": _WORD, "xdigit": "0-9A-Fa-f"}
-_BOUNDARY = f"(?:(?<=[{_WORD}])(?![{_WORD}])|(?<![{_WORD}])(?=[{_WORD}]))"
-_NOT_BOUNDARY = f"(?:(?<=[{_WORD}])(?=[{_WORD}])|(?<![{_WORD}])(?![{_WORD}]))"
-
-
-class RegexSyntaxError(Exception):
-    """A pattern RE2 (or its translation here) does not accept."""
-
-
-def _translate(pattern: str, target: str) -> str:
-    """A Go pattern in Python's (`target="python"`) or Rust's (`"rust"`) syntax."""
-    out: list[str] = []
-    i, n, in_class = 0, len(pattern), False
-    multiline = bool(re.search(r"\(\?[a-zA-Z]*m", pattern))
-    while i < n:
-        c = pattern[i]
-        if c == "\\" and i + 1 < n:
-            e = pattern[i + 1]
-            i += 2
-            if e == "Q":
-                end = pattern.find("\\E", i)
-                literal = pattern[i:] if end < 0 else pattern[i:end]
-                out.append(re.escape(literal))
-                i = n if end < 0 else end + 2
-            elif e in _PERL:
-                body = _PERL[e]
-                out.append(body[1:-1] if in_class and e.islower() else body)
-            elif e in "bB" and not in_class:
-                if target == "rust":
-                    out.append(f"(?-u:\\{e})")
-                else:
-                    out.append(_BOUNDARY if e == "b" else _NOT_BOUNDARY)
-            elif e == "z" and target == "python":
-                out.append("\\Z")
-            elif e in "pP" and target == "python":
-                raise RegexSyntaxError(f"invalid or unsupported Perl syntax: `\\{e}`")
-            else:
-                out.append("\\" + e)
-            continue
-        if in_class:
-            if c == "[" and pattern.startswith("[:", i):
-                end = pattern.find(":]", i)
-                name = pattern[i + 2:end] if end > 0 else ""
-                negated = name.startswith("^")
-                ranges = _POSIX.get(name.lstrip("^"))
-                if ranges is None or negated:
-                    raise RegexSyntaxError(f"invalid character class range: `{pattern[i:]}`")
-                out.append(ranges)
-                i = end + 2
-                continue
-            if c == "]":
-                in_class = False
-            elif c == "[" and target == "python":
-                out.append("\\[")
-                i += 1
-                continue
-            out.append(c)
-            i += 1
-            continue
-        if c == "[":
-            in_class = True
-            out.append(c)
-            i += 1
-            for lead in ("^", "]"):  # a leading ] is a literal
-                if i < n and pattern[i] == lead:
-                    out.append("\\]" if lead == "]" else lead)
-                    i += 1
-            continue
-        if c == "$" and not multiline and target == "python":
-            out.append("\\Z")
-        elif c == "(" and pattern.startswith("(?<", i) and not pattern.startswith("(?<=", i) \
-                and not pattern.startswith("(?<!", i):
-            out.append("(?P<")
-            i += 3
-            continue
-        elif c == "(" and pattern.startswith("(?U", i) and target == "python":
-            raise RegexSyntaxError("invalid or unsupported Perl syntax: `(?U`")
-        else:
-            out.append(c)
-        i += 1
-    return "".join(out)
-
-
-@cache
-def python_regex(pattern: str) -> re.Pattern[str]:
-    """A Go pattern compiled for Python, meaning what RE2 means."""
-    if re.search(r"\(\?[=!]|\(\?<[=!]|\\[1-9]", pattern):
-        raise RegexSyntaxError("invalid or unsupported Perl syntax")  # RE2 has neither
-    try:
-        return re.compile(_translate(pattern, "python"))
-    except re.error as e:
-        raise RegexSyntaxError(str(e)) from None
-
-
-def rust_regex(pattern: str) -> str:
-    """A Go pattern in the syntax Polars' regex engine reads, meaning what RE2 means."""
-    return _translate(pattern, "rust")
 
 
 def go_matches(regex: re.Pattern[str], s: str, limit: int = -1) -> Iterator[re.Match[str]]:
@@ -289,7 +184,7 @@ def _pattern_and_string(args: dict[str, CallArg]) -> tuple[str, pl.Expr]:
     if v is None or v.kind != "string" or v.constant:
         raise NotCompilable("regexp over a value that is not a row string")
     try:
-        python_regex(r.value.pattern)  # an invalid pattern: the row evaluator's error
+        check_regex(r.value.pattern)  # an invalid pattern: the row evaluator's error
     except RegexSyntaxError:
         raise NotCompilable("an invalid pattern") from None
     return rust_regex(r.value.pattern), v.expr

@@ -41,7 +41,7 @@ def distinct(ctx: CallContext, tables: Any, column: Any = "_value") -> Stream:
     return Stream(Distinct(tables.node, column, span=ctx.span))
 
 
-def _one_row_each(tf: TableFrame, value: pl.Expr) -> TableFrame:
+def one_row_each(tf: TableFrame, value: pl.Expr) -> TableFrame:
     """One row per table (those without rows too): the key, then `_value`."""
     if not tf.key:  # a frame without key columns holds exactly one table
         return TableFrame(pl.DataFrame({"\0": [0]}).select(value.alias("_value")), ())
@@ -54,9 +54,9 @@ def _one_row_each(tf: TableFrame, value: pl.Expr) -> TableFrame:
 def distinct_frame(tf: TableFrame, column: str) -> TableFrame:
     """`tf`'s tables reduced to their distinct values of `column`."""
     if column not in tf.frame.columns:
-        return _one_row_each(tf, pl.lit("", pl.String))
+        return one_row_each(tf, pl.lit("", pl.String))
     if column in tf.key:
-        return _one_row_each(tf, pl.col(column))
+        return one_row_each(tf, pl.col(column))
     values = tf.frame.select([*tf.key, pl.col(column).alias("\0value")])
     values = values.unique(maintain_order=True).rename({"\0value": "_value"})
     return TableFrame(values, tf.key, list(tf.empty))

@@ -1,8 +1,9 @@
 """`filter(fn:, onEmpty:)`: keep the rows for which `fn(r)` is true; schema and keys unchanged.
 
-Tables left without rows are dropped unless `onEmpty: "keep"`. A filter directly on a storage
-read evaluates the conjuncts InfluxDB would push down with InfluxDB's storage semantics (a
-missing tag reads as ""), whether or not the planner actually pushes them.
+Tables left without rows (those that had none too) are dropped unless `onEmpty: "keep"`. A
+filter directly on a storage read evaluates the conjuncts InfluxDB would push down with
+InfluxDB's storage semantics (a missing tag reads as ""), whether or not the planner actually
+pushes them.
 """
 
 from __future__ import annotations
@@ -24,6 +25,8 @@ from tsengine.flux.values import Record, Time, type_name
 from tsengine.plan.nodes import From, PlanNode, Range, StorageRead, Stream
 from tsengine.plan.predicates import conjuncts, influx_pushable, split_filter, tag_columns
 from tsengine.stdlib.common import require_stream
+
+_MASK = "\0keep"
 
 
 @dataclass(eq=False)
@@ -85,9 +88,14 @@ def run_filter(ctx: ExecContext, node: PlanNode, inputs: list[TableStream]) -> T
     for tf in inputs[0].frames:
         mask = _mask(ctx, node, tf)
         frame = tf.frame.filter(mask)
-        empty = list(tf.empty)
-        if node.on_empty == "keep" and tf.key:
-            empty += sorted(key_values(tf.frame, tf.key) - key_values(frame, tf.key), key=repr)
+        # upstream runs an empty table through the predicate as an empty chunk: with "drop" it
+        # goes like a table the predicate emptied
+        empty: list[tuple[object, ...]] = []
+        if node.on_empty == "keep":
+            empty = list(tf.empty)
+            if tf.key:
+                empty += sorted(key_values(tf.frame, tf.key) - key_values(frame, tf.key),
+                                key=repr)
         if frame.height or empty:
             out.append(TableFrame(frame, tf.key, empty))
     return TableStream(out)
@@ -98,13 +106,15 @@ def _mask(ctx: ExecContext, node: Filter, tf: TableFrame) -> pl.Series:
 
     A type error in the expression (say `r._value > 2.5` on a string table that an `and`
     before it excludes) may not be one in Flux, which evaluates row by row and short-circuits;
-    such frames are evaluated row by row too, which raises only where Flux would.
+    such frames are evaluated row by row too, which raises only where Flux would. The mask is
+    added with `with_columns`, which broadcasts a constant (`r.nope == "x" or true`) to every
+    row; `select` gives one value per chunk then.
     """
     try:
         expr = _predicate(ctx, node, tf.frame.schema)
-        return tf.frame.select(expr.alias("keep"))["keep"]
+        return tf.frame.with_columns(expr.alias(_MASK)).get_column(_MASK)
     except (NotCompilable, pl.exceptions.PolarsError):
-        return _row_by_row(ctx, node, tf)
+        return row_by_row(ctx, node, tf)
 
 
 def _predicate(ctx: ExecContext, node: Filter, schema: Mapping[str, pl.DataType]) -> pl.Expr:
@@ -123,7 +133,7 @@ def _with_body(fn: Closure, body: Any) -> Closure:
     return Closure(replace(fn.node, body=body), fn.scope, fn.name)
 
 
-def _row_by_row(ctx: ExecContext, node: Filter, tf: TableFrame) -> pl.Series:
+def row_by_row(ctx: ExecContext, node: Filter, tf: TableFrame) -> pl.Series:
     """The fallback for functions with no expression form: call the function on each row.
 
     Conjuncts InfluxDB's storage would evaluate see a missing tag as "" here too.

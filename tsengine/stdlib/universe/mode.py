@@ -22,7 +22,7 @@ from tsengine.flux.operators import OperatorError
 from tsengine.flux.registry import builtin
 from tsengine.plan.nodes import PlanNode, Stream
 from tsengine.stdlib.common import require_stream
-from tsengine.stdlib.universe.distinct import _one_row_each
+from tsengine.stdlib.universe.distinct import one_row_each
 
 TABLE = "\0table"  # a constant key column standing in for an empty key
 
@@ -53,9 +53,9 @@ def run_mode(ctx: ExecContext, node: PlanNode, inputs: list[TableStream]) -> Tab
 
 def _modes(tf: TableFrame, column: str) -> TableFrame:
     if column not in tf.frame.columns:
-        return _one_row_each(tf, pl.lit("", pl.String))
+        return one_row_each(tf, pl.lit("", pl.String))
     if column in tf.key:
-        return _one_row_each(tf, pl.col(column))
+        return one_row_each(tf, pl.col(column))
     key = list(tf.key) or [TABLE]
     frame = tf.frame.select([*tf.key, pl.col(column).alias("_value")])
     if not tf.key:

@@ -27,7 +27,7 @@ from tsengine.flux.registry import REGISTRY, builtin
 from tsengine.flux.values import Duration, type_name
 from tsengine.plan.nodes import PlanNode, Stream
 from tsengine.stdlib.common import require_stream
-from tsengine.stdlib.universe.filter import Filter, _row_by_row
+from tsengine.stdlib.universe.filter import Filter, row_by_row
 
 SECOND = Duration(0, 1_000_000_000)
 
@@ -131,7 +131,7 @@ def _matches(ctx: ExecContext, node: StateTracking, tf: TableFrame) -> pl.Series
         expr = compile_predicate(node.fn, ctx.interp, tf.frame.schema)
         return tf.frame.with_columns(expr.alias("\0match")).get_column("\0match")
     except (NotCompilable, pl.exceptions.PolarsError):
-        return _row_by_row(ctx, Filter(node.input, node.fn, span=node.span), tf)
+        return row_by_row(ctx, Filter(node.input, node.fn, span=node.span), tf)
 
 
 def _check_times(ctx: ExecContext, node: StateTracking, tf: TableFrame) -> None:
