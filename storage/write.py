@@ -7,6 +7,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 import polars as pl
+import pyarrow as pa
 
 from storage.catalog import Bucket, Catalog
 from storage.lineprotocol.model import (
@@ -20,6 +21,8 @@ from storage.lineprotocol.model import (
     tag_column,
 )
 from storage.timeutil import format_go_duration
+
+INSERT_BATCH_ROWS = 122_880  # DuckDB's row group size
 
 
 @dataclass
@@ -186,7 +189,11 @@ def insert(catalog: Catalog, bucket: Bucket, prepared: list[_Prepared], seq_base
             (pl.col(LINE).cast(pl.Int64) + seq_base).alias("seq"),
             *[pl.col(src).alias(dst) for src, dst in renames.items()],
         )
-        con.register("_incoming", frame.to_arrow())
+        # Arrow string views (what Polars holds) cost DuckDB less to take in than large strings;
+        # batches of a row group each let it insert on all its threads
+        table = frame.to_arrow(compat_level=pl.CompatLevel.newest())
+        con.register("_incoming", pa.Table.from_batches(
+            table.to_batches(max_chunksize=INSERT_BATCH_ROWS), table.schema))
         try:
             cols = ", ".join(frame.columns)
             sql = f"INSERT INTO {m.hot_table} ({cols}) SELECT {cols} FROM _incoming"

@@ -137,7 +137,7 @@ def parse_fast(
         if rest.height < MIN_LINES_FOR_A_SHAPE or misses >= MAX_MISSES:
             break
         first = rest.row(0, named=True)
-        shape = _shape_of(first["text"], default_time, factor)
+        shape = shape_of(first["text"], default_time, factor)
         if shape is None:
             declined.append(rest.head(1))
             rest = rest.slice(1)
@@ -163,7 +163,8 @@ def parse_fast(
     return segments, left
 
 
-def _shape_of(text: str, default_time: int, factor: int) -> Shape | None:
+def shape_of(text: str, default_time: int, factor: int) -> Shape | None:
+    """The shape of one line, or None if it does not parse or must take the exact path."""
     try:
         point = scan_point(text, default_time, factor)
     except ScanError:

@@ -20,6 +20,7 @@ from storage.lineprotocol.model import (
     tag_column,
 )
 from storage.lineprotocol.scanner import ScanError, ScannedPoint, open_quote_at_end, scan_point
+from storage.lineprotocol.uniform import parse_uniform
 
 PRECISIONS = {"ns": 1, "us": 1_000, "ms": 1_000_000, "s": 1_000_000_000}
 
@@ -51,6 +52,10 @@ def parse(
     factor = precision_factor(precision)
     default_time -= default_time % factor
     raw = data.encode() if isinstance(data, str) else data
+    if vectorized:
+        uniform = parse_uniform(raw, default_time, factor, first_line)
+        if uniform is not None:
+            return _finish_uniform(raw, first_line, default_time, factor, source, *uniform)
     lines, errors = _split_lines(raw, first_line)
     # blank and comment lines are skipped by the exact path; only drop the obvious ones here
     text = pl.col("text")
@@ -68,6 +73,25 @@ def parse(
         for seg in segments:
             seg.frame = seg.frame.filter(~pl.col(LINE).is_in(gone.implode()))
     return PointBatch([s for s in segments if s.height] + exact, dropped)
+
+
+def _finish_uniform(
+    raw: bytes, first_line: int, default_time: int, factor: int, source: str | None,
+    segment: Segment, left: list[int],
+) -> PointBatch:
+    """A uniform request's batch: its segment plus the lines the exact parser reads alone."""
+    if not left:
+        return PointBatch([segment] if segment.height else [])
+    lines, errors = _split_lines(raw, first_line)
+    rest = lines.filter(pl.col(LINE).is_in(pl.Series(left, dtype=pl.UInt32).implode()))
+    exact, consumed, dropped, exact_errors = _parse_exact(lines, rest, default_time, factor, raw)
+    errors += exact_errors
+    if errors:
+        raise LineProtocolError(errors, source)
+    if consumed:
+        gone = pl.Series(LINE, sorted(consumed), dtype=pl.UInt32)
+        segment.frame = segment.frame.filter(~pl.col(LINE).is_in(gone.implode()))
+    return PointBatch([s for s in [segment, *exact] if s.height], dropped)
 
 
 def split_lines(data: str | bytes, first_line: int = 1, source: str | None = None) -> pl.DataFrame:

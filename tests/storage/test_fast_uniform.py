@@ -1,0 +1,189 @@
+"""The whole-request path (`uniform.py`): requests whose lines share one shape are read with one
+CSV split, and must give what the exact parser gives, line for line, error for error."""
+
+from __future__ import annotations
+
+import importlib
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from storage.errors import LineProtocolError
+from storage.lineprotocol import PRECISIONS, FieldType, Point, PointBatch, parse
+from storage.lineprotocol.scanner import RESERVED_TAG_KEYS
+from storage.lineprotocol.uniform import MIN_LINES, parse_uniform
+
+parse_module = importlib.import_module("storage.lineprotocol.parse")
+
+PLAIN = "abcxyz_09é日"
+_BOOLEAN_TOKENS = ["t", "T", "true", "True", "TRUE", "f", "F", "false", "False", "FALSE"]
+GOOD_TOKENS = {
+    FieldType.FLOAT: st.one_of(
+        st.floats(allow_nan=False, allow_infinity=False).map(repr).filter(lambda s: "+" not in s),
+        st.integers(-(10**20), 10**20).map(str),
+        st.sampled_from(["1.", ".5", "-.5", "1E5", "-0", "007.5", "1e-400", "2.5e-3", "0"]),
+    ),
+    FieldType.INTEGER: st.integers(-(2**63), 2**63 - 1).map(lambda v: f"{v}i"),
+    FieldType.UNSIGNED: st.integers(0, 2**64 - 1).map(lambda v: f"{v}u"),
+    FieldType.STRING: st.text(PLAIN + "#:'", max_size=6).map(lambda s: f'"{s}"'),
+    FieldType.BOOLEAN: st.sampled_from(_BOOLEAN_TOKENS),
+}
+# a value the shape does not take: another type, out of range, or not line protocol at all; the
+# line goes to the exact parser alone (the separators stay where the shape has them)
+VALUE_ODD = st.sampled_from([
+    "1e400", "1.1.1", "NaN", "nan", "inf", "-inf", "Infinity", "\u0663", "1\u0663", "1e", "1_0",
+    "-", "1e5i", "-5u", "", "9223372036854775808i", "18446744073709551616u", "yes", "1i", "2u",
+    "t", "1.5", "0x10", "1.5f", "i", "u", "-i", "5\t", "\t5", "5\x00", "1e5.5", ".", "-.",
+])
+# bends of the separators: quotes, spaces, commas or equals signs where the shape has none, or
+# escapes; the request as a whole must then take the general path
+STRUCTURE_ODD = st.sampled_from([
+    '"open', '"a"b"', '"with space"', '"a,b"', '"x\\"y"', '"a=b"', "1 2", "a=b", '"q"',
+    "1,x=2", "1 \t", '""x',
+])
+GOOD_TAG_VALUES = st.text(PLAIN + "\t#:'", min_size=1, max_size=5)
+ODD_TAG_VALUES = st.sampled_from(["", "a=b", "a b", r"a\ b", r"a\\", '"q"', "a,b", "\x00", "+1"])
+GOOD_TIMES = st.one_of(st.none(), st.integers(-(10**18), 10**18).map(str),
+                       st.sampled_from(["9223372036", "-9223372036", "0", "-0", "007"]))
+ODD_TIMES = st.sampled_from([
+    "99999999999999999999", "9223372036854775807", "9223372036854775806",
+    "-9223372036854775807", "1.5", "12a", "-", "1 2", "\u0661", "1e9", " 5", "5 ", "+5", "",
+    "\t5", "5\t", "\x005",
+])
+ODD_LINES = st.sampled_from([
+    "", "   ", "# comment", "cpu", "cpu ", ",x=1", "\tcpu x=1", "cpu x=1 1 1", "cpu x=1\r",
+    "\ufeffcpu x=1", 'cpu s="a\nb" 1',
+])
+
+
+@st.composite
+def uniform_texts(draw) -> str:
+    """Lines of one shape, now and then with one value or separator bent, or an odd line."""
+    measurement = draw(st.text(PLAIN + "#:'", min_size=1, max_size=4).filter(
+        lambda s: s[0] != "#"))
+    tag_keys = draw(st.lists(st.text(PLAIN, min_size=1, max_size=3).filter(
+        lambda s: s not in RESERVED_TAG_KEYS), max_size=3, unique=True))
+    fields = draw(st.lists(
+        st.tuples(st.text(PLAIN, min_size=1, max_size=3).filter(lambda s: s != "time"),
+                  st.sampled_from(list(FieldType))),
+        min_size=1, max_size=4, unique_by=lambda f: f[0]))
+    bend = draw(st.sampled_from(["none", "value", "structure", "tag", "time", "line"]))
+    lines = []
+    for _ in range(draw(st.integers(MIN_LINES, 3 * MIN_LINES))):
+        odd = bend != "none" and draw(st.integers(0, 12)) == 0
+        where = draw(st.sampled_from(["tag", "field", "time"])) if odd and tag_keys else "field"
+        tags = [f"{k}={draw(ODD_TAG_VALUES if odd and bend == 'tag' else GOOD_TAG_VALUES)}"
+                for k in tag_keys]
+        values = []
+        for k, t in fields:
+            token = draw(GOOD_TOKENS[t])
+            if odd and where == "field" and bend in ("value", "structure") and draw(st.booleans()):
+                token = draw(VALUE_ODD if bend == "value" else STRUCTURE_ODD)
+            values.append(f"{k}={token}")
+        time = draw(ODD_TIMES if odd and bend == "time" else GOOD_TIMES)
+        line = measurement + "".join("," + t for t in tags) + " " + ",".join(values)
+        lines.append(line if time is None else f"{line} {time}")
+    if bend == "line":
+        for _ in range(draw(st.integers(1, 2))):
+            lines.insert(draw(st.integers(0, len(lines))), draw(ODD_LINES))
+    return "\n".join(lines) + draw(st.sampled_from(["", "\n"]))
+
+
+def _outcome(text: str, vectorized: bool, precision: str):
+    try:
+        batch = parse(text, precision, 1_234_567_891_234_567, vectorized=vectorized)
+    except LineProtocolError as e:
+        return "error", e.errors
+    return "ok", batch.to_points(), batch.dropped
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=list(HealthCheck))
+@given(uniform_texts(), st.sampled_from(sorted(PRECISIONS)))
+def test_uniform_path_gives_what_the_exact_path_gives(text, precision):
+    assert _outcome(text, True, precision) == _outcome(text, False, precision)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=list(HealthCheck))
+@given(uniform_texts())
+def test_the_lines_taken_are_exactly_those_the_exact_parser_reads_alike(text):
+    """The segment holds what the exact parser makes of its lines; the rest it reads itself."""
+    result = parse_uniform(text.encode(), 0, 1)
+    if result is None:
+        return
+    segment, left = result
+    taken = segment.frame["_line"].to_list()
+    assert not set(taken) & set(left)
+    assert sorted(taken + left) == list(range(1, len(taken) + len(left) + 1))
+    lines = text.split("\n")
+    exact = parse("\n".join(lines[n - 1] for n in taken), vectorized=False).to_points()
+    assert PointBatch([segment]).to_points() == exact
+
+
+def _count_exact_calls(monkeypatch) -> list[str]:
+    calls: list[str] = []
+    real = parse_module.scan_point
+
+    def counting(text, *args):
+        calls.append(text)
+        return real(text, *args)
+
+    monkeypatch.setattr(parse_module, "scan_point", counting)
+    return calls
+
+
+def test_a_uniform_request_is_read_in_one_pass(monkeypatch):
+    calls = _count_exact_calls(monkeypatch)
+    text = "".join(f'cpu,host=h{i % 3},dc=x usage={i}.5,n={i}i,u={i}u,ok=t,s="v{i}" {i}\n'
+                   for i in range(50))
+    assert parse_uniform(text.encode(), 0, 1) is not None
+    got = parse(text).to_points()
+    assert calls == []
+    assert got[7] == Point(
+        "cpu", (("dc", "x"), ("host", "h1")),
+        (("n", FieldType.INTEGER, 7), ("ok", FieldType.BOOLEAN, True),
+         ("s", FieldType.STRING, "v7"), ("u", FieldType.UNSIGNED, 7),
+         ("usage", FieldType.FLOAT, 7.5)), 7)
+    assert parse(text, vectorized=False).to_points() == got
+
+
+def test_values_that_do_not_fit_go_to_the_exact_parser_alone(monkeypatch):
+    calls = _count_exact_calls(monkeypatch)
+    lines = [f"cpu,host=a x={i} {i}" for i in range(40)]
+    lines[5] = "cpu,host=a x=1i 5"  # another type: read by the exact parser
+    lines[9] = "cpu,host=a x=1e400 9"  # out of range: its error
+    with pytest.raises(LineProtocolError) as info:
+        parse("\n".join(lines))
+    assert [(e.line, e.message) for e in info.value.errors] == [
+        (10, 'invalid float "1e400" for field "x": value out of range')]
+    assert sorted(calls) == sorted([lines[5], lines[9]])
+    segment, left = parse_uniform("\n".join(lines).encode(), 0, 1)
+    assert left == [6, 10] and segment.height == 38
+
+
+@pytest.mark.parametrize("bent", [
+    'cpu,host=a s="a b" 3',  # a space inside a string
+    'cpu,host=a s="a=b" 3',  # an equals sign inside a string (valid, but not counted)
+    'cpu,host=a=b s="x" 3',  # an equals sign in a tag value
+    'cpu,host=a s="a"b" 3',  # a quote inside a string
+    'cpu,host=a b s="x" 3',  # a space in a tag value
+    'cpu,host="a" s="x" 3',  # quotes in a tag value (valid, but not counted)
+    r'cpu,host=a\ b s="x" 3',  # an escape
+    'cpu,host=a s="x" 3 ',  # a trailing space
+    'cpu,host=a s="x",t=1 3',  # another field
+    "",  # a blank line
+    'cpu,host=a s="x" +3',  # a plus sign
+    'cpu,host=a s="x" 3\r',  # a carriage return
+])
+def test_a_bent_separator_sends_the_whole_request_elsewhere(bent):
+    lines = [f'cpu,host=a s="v{i}" {i}' for i in range(20)]
+    lines[7] = bent
+    text = "\n".join(lines)
+    assert parse_uniform(text.encode(), 0, 1) is None
+    assert _outcome(text, True, "ns") == _outcome(text, False, "ns")
+
+
+def test_short_requests_take_the_general_path():
+    text = "\n".join(f"cpu x={i}" for i in range(MIN_LINES - 1))
+    assert parse_uniform(text.encode(), 0, 1) is None
+    assert parse_uniform((text + "\ncpu x=1").encode(), 0, 1) is not None
