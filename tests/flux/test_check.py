@@ -22,6 +22,7 @@ def problems(source: str) -> list[tuple[str, int, int]]:
 # -- check() -----------------------------------------------------------------------------------
 def test_examples_exist():
     assert [p.name for p in EXAMPLE_FILES] == ["hourly_rollup.flux", "iot_sensor_rollup.flux",
+                                               "iot_sensor_rollup_test.flux",
                                                "kitchen.flux", "sensor_downsample_hourly.flux"]
 
 

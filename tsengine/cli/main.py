@@ -18,6 +18,7 @@ from tsengine.cli.query import query
 from tsengine.cli.scheduler import scheduler
 from tsengine.cli.serve import serve
 from tsengine.cli.tasks import task
+from tsengine.cli.test import test
 
 
 class TsengineGroup(click.Group):
@@ -53,7 +54,7 @@ def cli(ctx: click.Context, data_dir: str) -> None:
 
 
 for command in (bucket, write, export, query, compact, retention, check, task, scheduler, serve,
-                setup, auth, bench):
+                setup, auth, bench, test):
     cli.add_command(command)
 
 

@@ -1,0 +1,61 @@
+// The conformance case tests/flux/cases/agg_count_empty in Flux form (written by
+// convert.py): its points written to bucket "test", its query's output compared
+// with its .out.csv.
+import "csv"
+import "testing"
+
+option now = () => 2024-01-02T00:00:00Z
+
+inData = "
+#datatype,string,long,dateTime:RFC3339,unsignedLong,string,string,string
+#group,false,false,false,false,true,true,true
+#default,_result,,,,,,
+,result,table,_time,_value,_field,_measurement,host
+,,0,2024-01-01T00:00:00Z,5,io,disk,a
+,,0,2024-01-01T00:01:00Z,9,io,disk,a
+
+#datatype,string,long,dateTime:RFC3339,string,string,string,string
+#group,false,false,false,false,true,true,true
+#default,_result,,,,,,
+,result,table,_time,_value,_field,_measurement,host
+,,1,2024-01-01T00:00:00Z,boot,msg,log,a
+,,1,2024-01-01T00:01:00Z,ok,msg,log,a
+
+#datatype,string,long,dateTime:RFC3339,double,string,string,string
+#group,false,false,false,false,true,true,true
+#default,_result,,,,,,
+,result,table,_time,_value,_field,_measurement,host
+,,2,2024-01-01T00:00:00Z,1.5,usage,cpu,a
+,,2,2024-01-01T00:01:00Z,2.5,usage,cpu,a
+,,2,2024-01-01T00:02:00Z,4,usage,cpu,a
+,,3,2024-01-01T00:00:00Z,3,usage,cpu,b
+,,3,2024-01-01T00:01:00Z,3,usage,cpu,b
+
+#datatype,string,long,dateTime:RFC3339,long,string,string,string
+#group,false,false,false,false,true,true,true
+#default,_result,,,,,,
+,result,table,_time,_value,_field,_measurement,host
+,,4,2024-01-01T00:00:00Z,10,used,mem,a
+,,4,2024-01-01T00:01:00Z,13,used,mem,a
+,,4,2024-01-01T00:02:00Z,7,used,mem,a
+"
+
+outData = "
+#datatype,string,long,dateTime:RFC3339,dateTime:RFC3339,string,string,string,long
+#group,false,false,true,true,true,true,true,false
+#default,_result,,,,,,,
+,result,table,_start,_stop,_field,_measurement,host,_value
+,,0,2024-01-01T00:00:00Z,2024-01-01T01:00:00Z,usage,cpu,a,0
+,,1,2024-01-01T00:00:00Z,2024-01-01T01:00:00Z,usage,cpu,b,0
+"
+
+testcase agg_count_empty {
+    csv.from(csv: inData) |> to(bucket: "test") |> yield(name: "input")
+    got =
+        from(bucket: "test")
+            |> range(start: 2024-01-01T00:00:00Z, stop: 2024-01-01T01:00:00Z)
+            |> filter(fn: (r) => r._measurement == "cpu")
+            |> filter(fn: (r) => r._value > 100.0, onEmpty: "keep")
+            |> count()
+    testing.diff(got: got, want: csv.from(csv: outData))
+}

@@ -1,0 +1,40 @@
+// The conformance case tests/flux/cases/deriv_initial_zero in Flux form (written by
+// convert.py): its points written to bucket "test", its query's output compared
+// with its .out.csv.
+import "csv"
+import "testing"
+
+option now = () => 2024-01-02T00:00:00Z
+
+inData = "
+#datatype,string,long,dateTime:RFC3339,long,string,string,string
+#group,false,false,false,false,true,true,true
+#default,_result,,,,,,
+,result,table,_time,_value,_field,_measurement,host
+,,0,2024-01-01T00:00:00Z,1,v,m,a
+,,0,2024-01-01T00:00:10Z,3,v,m,a
+,,0,2024-01-01T00:00:20Z,2,v,m,a
+,,0,2024-01-01T00:00:30Z,7,v,m,a
+,,1,2024-01-01T00:00:00Z,5,v,m,b
+,,1,2024-01-01T00:01:00Z,20,v,m,b
+"
+
+outData = "
+#datatype,string,long,dateTime:RFC3339,dateTime:RFC3339,dateTime:RFC3339,double,string,string,string
+#group,false,false,true,true,false,false,true,true,true
+#default,_result,,,,,,,,
+,result,table,_start,_stop,_time,_value,_field,_measurement,host
+,,0,2024-01-01T00:00:00Z,2024-01-01T01:00:00Z,2024-01-01T00:00:10Z,0.2,v,m,a
+,,0,2024-01-01T00:00:00Z,2024-01-01T01:00:00Z,2024-01-01T00:00:20Z,0,v,m,a
+,,0,2024-01-01T00:00:00Z,2024-01-01T01:00:00Z,2024-01-01T00:00:30Z,0.5,v,m,a
+,,1,2024-01-01T00:00:00Z,2024-01-01T01:00:00Z,2024-01-01T00:01:00Z,0.25,v,m,b
+"
+
+testcase deriv_initial_zero {
+    csv.from(csv: inData) |> to(bucket: "test") |> yield(name: "input")
+    got =
+        from(bucket: "test")
+            |> range(start: 2024-01-01T00:00:00Z, stop: 2024-01-01T01:00:00Z)
+            |> derivative(nonNegative: true, initialZero: true)
+    testing.diff(got: got, want: csv.from(csv: outData))
+}

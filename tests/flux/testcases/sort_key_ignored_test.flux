@@ -1,0 +1,58 @@
+// The conformance case tests/flux/cases/sort_key_ignored in Flux form (written by
+// convert.py): its points written to bucket "test", its query's output compared
+// with its .out.csv.
+import "csv"
+import "testing"
+
+option now = () => 2024-01-02T00:00:00Z
+
+inData = "
+#datatype,string,long,dateTime:RFC3339,string,string,string,string
+#group,false,false,false,false,true,true,true
+#default,_result,,,,,,
+,result,table,_time,_value,_field,_measurement,host
+,,0,2024-01-01T00:00:00Z,b,msg,log,a
+,,0,2024-01-01T00:01:00Z,a,msg,log,a
+,,0,2024-01-01T00:02:00Z,B,msg,log,a
+,,0,2024-01-01T00:03:00Z,c,msg,log,a
+
+#datatype,string,long,dateTime:RFC3339,double,string,string,string
+#group,false,false,false,false,true,true,true
+#default,_result,,,,,,
+,result,table,_time,_value,_field,_measurement,host
+,,1,2024-01-01T00:00:00Z,1.5,usage,cpu,a
+,,1,2024-01-01T00:01:00Z,3,usage,cpu,a
+,,1,2024-01-01T00:02:00Z,2,usage,cpu,a
+,,2,2024-01-01T00:00:00Z,5,usage,cpu,b
+,,2,2024-01-01T00:01:00Z,4,usage,cpu,b
+
+#datatype,string,long,dateTime:RFC3339,long,string,string,string
+#group,false,false,false,false,true,true,true
+#default,_result,,,,,,
+,result,table,_time,_value,_field,_measurement,host
+,,3,2024-01-01T00:00:00Z,10,used,mem,a
+,,3,2024-01-01T00:01:00Z,30,used,mem,a
+,,3,2024-01-01T00:02:00Z,20,used,mem,a
+"
+
+outData = "
+#datatype,string,long,dateTime:RFC3339,dateTime:RFC3339,dateTime:RFC3339,double,string,string,string
+#group,false,false,true,true,false,false,true,true,true
+#default,_result,,,,,,,,
+,result,table,_start,_stop,_time,_value,_field,_measurement,host
+,,0,2024-01-01T00:00:00Z,2024-01-01T01:00:00Z,2024-01-01T00:02:00Z,2,usage,cpu,a
+,,0,2024-01-01T00:00:00Z,2024-01-01T01:00:00Z,2024-01-01T00:01:00Z,3,usage,cpu,a
+,,0,2024-01-01T00:00:00Z,2024-01-01T01:00:00Z,2024-01-01T00:00:00Z,1.5,usage,cpu,a
+,,1,2024-01-01T00:00:00Z,2024-01-01T01:00:00Z,2024-01-01T00:01:00Z,4,usage,cpu,b
+,,1,2024-01-01T00:00:00Z,2024-01-01T01:00:00Z,2024-01-01T00:00:00Z,5,usage,cpu,b
+"
+
+testcase sort_key_ignored {
+    csv.from(csv: inData) |> to(bucket: "test") |> yield(name: "input")
+    got =
+        from(bucket: "test")
+            |> range(start: 2024-01-01T00:00:00Z, stop: 2024-01-01T01:00:00Z)
+            |> filter(fn: (r) => r._measurement == "cpu")
+            |> sort(columns: ["host", "_time"], desc: true)
+    testing.diff(got: got, want: csv.from(csv: outData))
+}

@@ -1,0 +1,2 @@
+"""Packages under `internal/`: the parts of upstream's internal packages that its test files
+import (`internal/debug`)."""
