@@ -596,3 +596,14 @@ def test_option_now_keeps_now_the_builtin_read_once():
 def test_option_now_must_return_a_time():
     with pytest.raises(FluxRuntimeError, match="option now must return a time, returned int"):
         Interpreter(now=lambda: 0).run("option now = () => 5\nx = now()")
+
+
+def test_import_universe_and_planner_as_upstream_test_files_do():
+    import tsengine.stdlib  # noqa: F401  (registers the builtins)
+
+    program = Interpreter(now=lambda: 0).run(
+        'import "universe"\nimport "planner"\noption planner.disablePhysicalRules = ["r"]\n'
+        "x = universe.length(arr: [1, 2])\ny = universe.today()\n"
+        "z = planner.disablePhysicalRules")
+    assert (program["x"], program["y"], list(program["z"])) == (2, t("1970-01-01T00:00:00Z"),
+                                                                ["r"])

@@ -162,7 +162,7 @@ class Interpreter:
                     scope.vars[stmt.name] = value
 
     def _import(self, imp: ast.ImportDeclaration, scope: Scope) -> None:
-        if self.registry.package(imp.path) is None:
+        if self.registry.package(imp.path) is None and imp.path != UNIVERSE:
             raise self.error(unsupported_message(imp.path, package=True), imp)
         name = imp.alias or imp.path.rsplit("/", 1)[-1]
         try:
@@ -173,6 +173,8 @@ class Interpreter:
 
     def _package(self, path: str) -> Record:
         """A package's members, with this run's `option pkg.name = ...` values over them."""
+        if path == UNIVERSE:  # `import "universe"`: the prelude's names, Flux-written ones too
+            return Record(dict(self.universe.vars))
         return Record({**self.registry.packages[path], **self._flux_members.get(path, {}),
                        **self.package_options.get(path, {})})
 
@@ -470,6 +472,8 @@ _EVALUATORS: dict[type, Callable[[Interpreter, Any, Scope], Any]] = {
     ast.ConditionalExpr: Interpreter._conditional,
 }
 
+
+UNIVERSE = "universe"  # the package path of the names every script has without an import
 
 # ids of every node of the parsed prelude (kept alive by the cache below)
 _PRELUDE_NODES: set[int] = set()
