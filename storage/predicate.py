@@ -180,18 +180,29 @@ def columns_of(pred: Predicate | None) -> set[str]:
 
 
 def to_expr(pred: Predicate, column_of: Callable[[str], str | None],
-            missing: str | None = None) -> pl.Expr:
+            missing: str | None = None, *, as_filter: bool = False) -> pl.Expr:
     """A tag-only predicate as a Polars expression; `column_of` maps a tag to its column or None.
 
     A series without the tag fails every comparison, unless `missing` gives the value to
     compare instead (InfluxDB's storage compares a missing tag as "").
+    `as_filter`: the expression only filters rows, where null counts as false: a comparison
+    is then left bare (null on a missing tag), which lets Parquet statistics skip row groups;
+    otherwise the result is never null (its negation keeps exactly the other rows).
     """
+    expr = _expr(pred, column_of, missing)
+    return expr if as_filter else expr.fill_null(False)
+
+
+def _expr(pred: Predicate, column_of: Callable[[str], str | None], missing: str | None
+          ) -> pl.Expr:
+    """As to_expr with null for false, except under a negation (Kleene logic keeps null as
+    false through `and` and `or`, not through `not`)."""
     if isinstance(pred, Const):
         return pl.lit(pred.value)
     if isinstance(pred, Not):
-        return ~to_expr(pred.item, column_of, missing)
+        return ~_expr(pred.item, column_of, missing).fill_null(False)
     if isinstance(pred, And | Or):
-        exprs = [to_expr(p, column_of, missing) for p in pred.items]
+        exprs = [_expr(p, column_of, missing) for p in pred.items]
         return pl.all_horizontal(exprs) if isinstance(pred, And) else pl.any_horizontal(exprs)
     col = column_of(pred.column)
     if col is None:  # the measurement has no such tag
@@ -201,14 +212,12 @@ def to_expr(pred: Predicate, column_of: Callable[[str], str | None],
     fills = missing is not None and pred.test(missing)  # type: ignore[union-attr]
     c = pl.col(col).fill_null(missing) if fills else pl.col(col)
     if isinstance(pred, Compare):
-        expr = c == pred.value if pred.op == "==" else c != pred.value
-    elif isinstance(pred, In):
+        return c == pred.value if pred.op == "==" else c != pred.value
+    if isinstance(pred, In):
         expr = c.is_in(list(pred.values))
-        expr = ~expr if pred.negate else expr
-    else:
-        expr = c.str.contains(pred.polars)
-        expr = ~expr if pred.negate else expr
-    return expr.fill_null(False)
+        return ~expr if pred.negate else expr
+    expr = c.str.contains(pred.polars)
+    return ~expr if pred.negate else expr
 
 
 def all_of(preds: Sequence[Predicate]) -> Predicate:

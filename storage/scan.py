@@ -191,7 +191,8 @@ def _matching(wide: pl.LazyFrame, m: Measurement, group: FieldGroup,
     if group.predicate == TRUE:
         return wide
     return wide.filter(to_expr(group.predicate,
-                               lambda t: m.tags[t].col if t in m.tags else None, missing))
+                               lambda t: m.tags[t].col if t in m.tags else None, missing,
+                               as_filter=True))
 
 
 def _to_long(wide: pl.LazyFrame, m: Measurement, read: MeasurementRead, group: FieldGroup,

@@ -337,7 +337,9 @@ def native_windows(node: AggregateWindowNative, rows: pl.DataFrame, tables: pl.D
         columns = ["_start", "_stop", "_time", node.column, *rest]
     else:
         columns = ["_time", *out_key, node.column]
-    return TableFrame(result.select(columns), out_key)
+    table = result.get_column(TABLE)  # rows by table, so each table's rows are one run
+    starts = table.ne(table.shift()).fill_null(True).arg_true().to_list()
+    return TableFrame(result.select(columns), out_key, starts=starts)
 
 
 def _aggregate_windows(node: AggregateWindowNative, rows: pl.DataFrame, key: list[str],
@@ -432,22 +434,40 @@ def _in_table_time_order(rows: pl.DataFrame) -> bool:
     return not back and runs == tables
 
 
+def _stepped_windows(spec: WindowSpec, bounds: Bounds) -> tuple[int, int] | None:
+    """The first and last window number of the range when windows are numbered by a
+    division, as the aggregation numbers them (every == period, not negative); else None."""
+    if not (spec.closed_form() and spec.every == spec.period and not spec.every.negative):
+        return None
+    (lo, hi), step = bounds, spec.every.nanoseconds
+    return (lo - spec.zero) // step, (hi - 1 - spec.zero) // step
+
+
 def _has_every_window(node: AggregateWindowNative, tables: pl.DataFrame, result: pl.DataFrame,
                       bounds: Bounds) -> bool:
     """Whether each table has a row in each window of the range already (the usual case),
     so no grid of empty windows is needed: counted, as the windows are distinct per table."""
-    spec, (lo, hi) = node.spec, bounds
-    if not result.height or lo >= hi:
+    if not result.height or bounds[0] >= bounds[1]:
         return False
-    if spec.closed_form() and spec.every == spec.period and not spec.every.negative:
-        step = spec.every.nanoseconds  # windows numbered by a division, as in the aggregation
-        first, last = (lo - spec.zero) // step, (hi - 1 - spec.zero) // step
-    else:
-        numbers = windows.within(spec, bounds).get_column(INDEX)
-        first, last = numbers.min(), numbers.max()
+    stepped = _stepped_windows(node.spec, bounds)
+    if stepped is None:
+        numbers = windows.within(node.spec, bounds).get_column(INDEX)
+        stepped = numbers.min(), numbers.max()  # type: ignore[assignment]
+    first, last = stepped
     indexes = result.get_column(INDEX)
     return (result.height == tables.height * (last - first + 1)  # type: ignore[operator]
             and indexes.min() >= first and indexes.max() <= last)  # type: ignore[operator]
+
+
+def _windows_of_range(spec: WindowSpec, bounds: Bounds) -> pl.DataFrame:
+    """Every window of the range (START, STOP clipped, INDEX), as `windows.within` gives them;
+    numbered windows in one step."""
+    stepped = _stepped_windows(spec, bounds)
+    if stepped is None or bounds[0] >= bounds[1]:
+        return windows.within(spec, bounds)
+    start, stop = windows.clip(*spec.bounds(pl.col(INDEX)), bounds)
+    numbers = pl.int_range(stepped[0], stepped[1] + 1, dtype=pl.Int64, eager=True)
+    return pl.DataFrame({INDEX: numbers}).select(start.alias(START), stop.alias(STOP), INDEX)
 
 
 def _with_empty_windows(node: AggregateWindowNative, tables: pl.DataFrame, result: pl.DataFrame,
@@ -457,7 +477,7 @@ def _with_empty_windows(node: AggregateWindowNative, tables: pl.DataFrame, resul
     outside the range are left out. `tables` lists every table by its key columns."""
     if _has_every_window(node, tables, result, bounds):
         return result
-    every = windows.within(node.spec, bounds)
+    every = _windows_of_range(node.spec, bounds)
     grid = tables.join(every, how="cross") if key else every
     values = result.select(*key, INDEX, node.column)
     grid = grid.join(values, on=[*key, INDEX], how="left", nulls_equal=True)
