@@ -17,7 +17,7 @@ demo: $(STAMP)
 	$(BIN)/python -m tsengine.demo --data-dir .demo-data
 
 test: $(STAMP)
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n auto
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
