@@ -83,7 +83,7 @@ def _rows(ctx: ExecContext, read: WideRead, fn: str, start: int
     return out
 
 
-def _series_numbers(read: WideRead, rows: pl.DataFrame) -> pl.Series | None:
+def series_numbers(read: WideRead, rows: pl.DataFrame) -> pl.Series | None:
     """The numbers storage gives its Parquet rows' series (equal on a series' consecutive
     rows, different between series): one integer comparison per row finds where series
     start, instead of one per tag. None when some rows lack them."""
@@ -142,12 +142,11 @@ def read_window_aggregate(ctx: ExecContext, node: PlanNode, _inputs: list[TableS
         tags = sorted(w.tags)
         if any(rows.get_column(t).null_count() for t in tags):
             return execute(ctx, node.fallback)
-        numbers = _series_numbers(w, rows)
+        numbers = series_numbers(w, rows)
         numbered = None if numbers is None else \
             pertable.numbered_tables(rows, tags, numbers, TABLE)
         ids, series = numbered or pertable.table_ids(
-            rows, tags, TABLE, None if numbers is None else numbers.ne(numbers.shift())
-            .fill_null(True))
+            rows, tags, TABLE, None if numbers is None else pertable.changes(numbers))
         # one chunk each: a frame of columns chunked alike is cheap to select from
         ids, time = ids.rechunk(), rows.get_column("time").rechunk().alias("\0t")
         key = ("_start", "_stop", *sorted([*tags, "_field", "_measurement"]))

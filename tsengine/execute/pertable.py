@@ -39,6 +39,12 @@ def run_starts(frame: pl.DataFrame, names: Sequence[str]) -> pl.Series:
     return frame.select((changed.fill_null(True) | first).alias("\0start")).to_series()
 
 
+def changes(values: pl.Series) -> pl.Series:
+    """True where a value differs from the one before it, and on the first row: where runs of
+    equal values (a table's id, a series' number) start."""
+    return values.ne(values.shift()).fill_null(True)
+
+
 def runs_are_tables(frame: pl.DataFrame, names: Sequence[str], starts: pl.Series) -> bool:
     """Whether each table's rows are one run: no two runs share key values (checked on the
     first row of each run, so it costs little)."""
@@ -86,7 +92,7 @@ def numbered_tables(frame: pl.DataFrame, key: Sequence[str], numbers: pl.Series,
     names = list(key)
     if not names:
         return None
-    positions = numbers.ne(numbers.shift()).fill_null(True).arg_true()
+    positions = changes(numbers).arg_true()
     firsts = frame.select(names).gather(positions)
     if firsts.is_duplicated().any():
         return None

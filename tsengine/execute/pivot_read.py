@@ -14,7 +14,7 @@ import polars as pl
 
 from storage import WideRead
 from tsengine.execute import pertable
-from tsengine.execute.aggregate_read import scan_wide
+from tsengine.execute.aggregate_read import scan_wide, series_numbers
 from tsengine.execute.executor import ExecContext, execute, implements
 from tsengine.execute.table import TIME_DTYPE, TableFrame, TableStream
 from tsengine.plan.nodes import PlanNode, StoragePivot, StorageRead
@@ -54,9 +54,8 @@ def _pivoted(ctx: ExecContext, read: StorageRead, w: WideRead) -> TableFrame | N
         rows = rows.filter(pl.any_horizontal(v.is_not_null() for v in values))
     ctx.counts["points_read"] += sum(rows.height - rows.get_column(f"f:{f}").null_count()
                                      for f in fields)
-    numbers = rows.get_column(WideRead.SERIES_COLUMN) if w.numbered else None
-    contiguous = numbers is not None and not numbers.null_count() and \
-        pertable.numbered_tables(rows, tags, numbers) is not None
+    numbers = series_numbers(w, rows)
+    contiguous = numbers is not None and pertable.numbered_tables(rows, tags, numbers) is not None
     if gaps:
         if _some_series_lacks_a_field(rows, tags, fields):
             return None
@@ -76,8 +75,7 @@ def _pivoted(ctx: ExecContext, read: StorageRead, w: WideRead) -> TableFrame | N
         *(pl.col(f"f:{f}").alias(f) for f in fields))
     starts = None
     if contiguous:  # a series' rows are one run: its table starts where its number changes
-        series = rows.get_column(WideRead.SERIES_COLUMN)
-        starts = series.ne(series.shift()).fill_null(True).arg_true().to_list()
+        starts = pertable.changes(rows.get_column(WideRead.SERIES_COLUMN)).arg_true().to_list()
     return TableFrame(frame, ("_start", "_stop", *key_columns), starts=starts)
 
 

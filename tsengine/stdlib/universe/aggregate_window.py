@@ -338,7 +338,7 @@ def native_windows(node: AggregateWindowNative, rows: pl.DataFrame, tables: pl.D
     else:
         columns = ["_time", *out_key, node.column]
     table = result.get_column(TABLE)  # rows by table, so each table's rows are one run
-    starts = table.ne(table.shift()).fill_null(True).arg_true().to_list()
+    starts = pertable.changes(table).arg_true().to_list()
     return TableFrame(result.select(columns), out_key, starts=starts)
 
 
