@@ -157,6 +157,9 @@ class WideRead:
     # whether `frame` has SERIES_COLUMN: a number per series, equal on consecutive rows of one
     # series, null in rows of files written before it was (rows from Parquet alone have it)
     numbered: bool = False
+    # whether the rows come from one Parquet file at most: numbers are given per file, so then
+    # two runs of rows never have the same series
+    one_file: bool = False
 
 
 def execute_wide_scan(catalog: Catalog, plan: ScanPlan) -> list[WideRead]:
@@ -181,7 +184,7 @@ def execute_wide_scan(catalog: Catalog, plan: ScanPlan) -> list[WideRead]:
                 *series)
             out.append(WideRead(m.name, tuple(m.column(c).name for c in tags),
                                 {name: t for name, (_, t) in fields.items()}, frame,
-                                bool(series)))
+                                bool(series), len(read.partitions) <= 1))
     return out
 
 

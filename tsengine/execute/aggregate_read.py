@@ -144,7 +144,7 @@ def read_window_aggregate(ctx: ExecContext, node: PlanNode, _inputs: list[TableS
             return execute(ctx, node.fallback)
         numbers = series_numbers(w, rows)
         numbered = None if numbers is None else \
-            pertable.numbered_tables(rows, tags, numbers, TABLE)
+            pertable.numbered_tables(rows, tags, numbers, TABLE, distinct=w.one_file)
         ids, series = numbered or pertable.table_ids(
             rows, tags, TABLE, None if numbers is None else pertable.changes(numbers))
         # one chunk each: a frame of columns chunked alike is cheap to select from

@@ -84,19 +84,31 @@ def table_ids(frame: pl.DataFrame, key: Sequence[str], name: str = "\0table",
 
 
 def numbered_tables(frame: pl.DataFrame, key: Sequence[str], numbers: pl.Series,
-                    name: str = "\0table") -> tuple[pl.Series, pl.DataFrame] | None:
+                    name: str = "\0table", distinct: bool = False
+                    ) -> tuple[pl.Series, pl.DataFrame] | None:
     """`numbers` as table ids (as `table_ids` gives them) when each of their runs is a
     whole table: numbers the caller has (storage's series numbers), equal on the rows of a
     run and different between runs, so no key column is compared per row. None when some
-    table has several runs (a series read from several days' files)."""
+    table has several runs (a series read from several days' files); `distinct`: the caller
+    knows no two runs are one table."""
     names = list(key)
     if not names:
         return None
-    positions = changes(numbers).arg_true()
-    firsts = frame.select(names).gather(positions)
-    if firsts.is_duplicated().any():
+    positions = change_positions(numbers)
+    firsts = pl.DataFrame([frame.get_column(c).gather(positions) for c in names])
+    if not distinct and firsts.is_duplicated().any():
         return None
-    return numbers.alias(name), firsts.select(numbers.gather(positions).alias(name), *names)
+    ids = pl.Series(name, numbers.to_numpy()[positions])
+    return numbers.alias(name), pl.DataFrame([ids, *firsts])
+
+
+def change_positions(values: pl.Series) -> np.ndarray:
+    """The positions where a value differs from the one before it, and 0 (as `changes`, for
+    numbers without nulls, in NumPy: no Polars call)."""
+    array = values.to_numpy()
+    if not len(array):
+        return np.empty(0, dtype=np.int64)
+    return np.concatenate(([0], np.flatnonzero(array[1:] != array[:-1]) + 1))
 
 
 def sequential_sums(values: pl.Series, starts: pl.Series) -> pl.Series | None:

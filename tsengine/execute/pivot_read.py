@@ -55,7 +55,8 @@ def _pivoted(ctx: ExecContext, read: StorageRead, w: WideRead) -> TableFrame | N
     ctx.counts["points_read"] += sum(rows.height - rows.get_column(f"f:{f}").null_count()
                                      for f in fields)
     numbers = series_numbers(w, rows)
-    contiguous = numbers is not None and pertable.numbered_tables(rows, tags, numbers) is not None
+    contiguous = numbers is not None and \
+        pertable.numbered_tables(rows, tags, numbers, distinct=w.one_file) is not None
     if gaps:
         if _some_series_lacks_a_field(rows, tags, fields):
             return None
@@ -75,7 +76,7 @@ def _pivoted(ctx: ExecContext, read: StorageRead, w: WideRead) -> TableFrame | N
         *(pl.col(f"f:{f}").alias(f) for f in fields))
     starts = None
     if contiguous:  # a series' rows are one run: its table starts where its number changes
-        starts = pertable.changes(rows.get_column(WideRead.SERIES_COLUMN)).arg_true().to_list()
+        starts = pertable.change_positions(rows.get_column(WideRead.SERIES_COLUMN)).tolist()
     return TableFrame(frame, ("_start", "_stop", *key_columns), starts=starts)
 
 

@@ -51,6 +51,7 @@ from tsengine.stdlib.universe.window import (
     query_bounds,
     window_spec,
 )
+from tsengine.stdlib.universe.window_runs import window_runs, with_empty_windows
 
 TABLE = "\0table"  # a row's table, as one integer
 NATIVE: dict[type[PlanNode], str] = {Count: "count", Sum: "sum", Mean: "mean"}
@@ -321,25 +322,34 @@ def native_windows(node: AggregateWindowNative, rows: pl.DataFrame, tables: pl.D
         rows = rows.sort([TABLE, "\0t"], maintain_order=True)
     value_dtype = pl.Int64() if node.fn == "count" else \
         pl.Float64() if node.fn == "mean" else dtype
-    result = _aggregate_windows(node, rows, ids, bounds, dtype, value_dtype)
-    if node.create_empty:
-        result = _with_empty_windows(node, tables.select(TABLE), result, ids, bounds,
-                                     value_dtype)
-    result = result.sort([TABLE, INDEX], maintain_order=True)
-    result = result.join(tables, on=TABLE, how="left", maintain_order="left")
+    runs = window_runs(node.fn, node.spec, rows.get_column(TABLE).to_numpy(),
+                       rows.get_column("\0t").to_numpy(), rows.get_column(node.column),
+                       bounds, value_dtype)
+    if runs is not None:  # each table's windows one run, in time order
+        if node.create_empty:
+            runs = with_empty_windows(runs, tables.get_column(TABLE).to_numpy(), node.fn,
+                                      node.spec, bounds)
+        result = pl.DataFrame([runs.pop("table").alias(TABLE), *runs.values()])
+    else:
+        result = _aggregate_windows(node, rows, ids, bounds, dtype, value_dtype)
+        if node.create_empty:
+            result = _with_empty_windows(node, tables.select(TABLE), result, ids, bounds,
+                                         value_dtype)
+        result = result.sort([TABLE, INDEX], maintain_order=True)
     time = pl.col(START if node.use_start else STOP).cast(TIME_DTYPE).alias("_time")
     bound_values = [pl.lit(bounds[0], pl.Int64).cast(TIME_DTYPE).alias("_start"),
                     pl.lit(bounds[1], pl.Int64).cast(TIME_DTYPE).alias("_stop")]
-    result = result.with_columns(time, *bound_values)
     out_key = (*key, *(c for c in ("_start", "_stop") if c not in key))
     if node.on_storage:
         rest = [k for k in out_key if k not in ("_start", "_stop")]
         columns = ["_start", "_stop", "_time", node.column, *rest]
     else:
         columns = ["_time", *out_key, node.column]
-    table = result.get_column(TABLE)  # rows by table, so each table's rows are one run
-    starts = pertable.changes(table).arg_true().to_list()
-    return TableFrame(result.select(columns), out_key, starts=starts)
+    # rows by table, each table's rows one run
+    starts = pertable.change_positions(result.get_column(TABLE)).tolist()
+    result = (result.lazy().join(tables.lazy(), on=TABLE, how="left", maintain_order="left")
+              .with_columns(time, *bound_values).select(columns).collect())
+    return TableFrame(result, out_key, starts=starts)
 
 
 def _aggregate_windows(node: AggregateWindowNative, rows: pl.DataFrame, key: list[str],
@@ -356,22 +366,8 @@ def _aggregate_windows(node: AggregateWindowNative, rows: pl.DataFrame, key: lis
     agg = _aggregate(node, dtype, nulls).cast(value_dtype).alias(node.column)
     if rows.select(inside.all()).item():
         # every row in the range (a storage read's are): each window holding one overlaps the
-        # range, so the windows are exactly the groups; START/STOP follow from INDEX
-        spec = node.spec
-        if spec.closed_form() and spec.every == spec.period and not spec.every.negative:
-            # one window per row, its number a division; bounds computed per window after.
-            # Rows are in time order within each table, so a window's rows are one run,
-            # found by comparing each row with the one before: no grouping by (table, window)
-            index = (t - spec.zero).floordiv(spec.every.nanoseconds).alias(INDEX)
-            rows = rows.with_columns(index)
-            starts = pertable.run_starts(rows, [*key, INDEX])
-            positions = starts.arg_true()
-            firsts = rows.select(*key, INDEX).gather(positions)
-            values = _run_values(node, rows, starts, positions, dtype, nulls, agg)
-            result = firsts.with_columns(values)
-            start, stop = windows.clip(*spec.bounds(pl.col(INDEX)), bounds)
-            return result.select(*key, INDEX, start.alias(START), stop.alias(STOP),
-                                 node.column)
+        # range, so the windows are exactly the groups (windows numbered by a division took
+        # the NumPy path before: see window_runs)
         assigned = windows.assign(rows, t, node.spec, bounds, probe=0)
         return (assigned.group_by([*key, INDEX], maintain_order=True)
                 .agg(pl.col(START).first(), pl.col(STOP).first(), agg)
@@ -395,31 +391,6 @@ def _aggregate_windows(node: AggregateWindowNative, rows: pl.DataFrame, key: lis
     if node.fn == "count":
         result = result.with_columns(pl.col(node.column).fill_null(0))
     return result.drop("\0overlaps")
-
-
-def _run_values(node: AggregateWindowNative, rows: pl.DataFrame, starts: pl.Series,
-                positions: pl.Series, dtype: pl.DataType, nulls: bool, agg: pl.Expr
-                ) -> pl.Series:
-    """The value of each run of rows (a window of a table), runs starting where `starts` is
-    true (at row `positions`): float sums and means from sequential sums, the rest by a
-    group_by on the run."""
-    if node.fn == "count":
-        return pertable.run_lengths(positions, rows.height).alias(node.column)
-    if node.fn in ("sum", "mean") and dtype == pl.Float64:
-        column = rows.get_column(node.column)
-        sums = pertable.sequential_sums(column, positions)
-        if sums is not None:
-            if nulls:
-                counts = pertable.run_counts(column.is_not_null(), positions)
-            else:
-                counts = pertable.run_lengths(positions, rows.height)
-            frame = pl.DataFrame([sums.alias("s"), counts.alias("n")])
-            value = pl.col("s") if node.fn == "sum" else pl.col("s") / pl.col("n")
-            return frame.select(pl.when(pl.col("n") > 0).then(value)
-                                .alias(node.column)).to_series()
-    run = starts.cast(pl.Int64).cum_sum().alias("\0run")
-    return rows.with_columns(run).group_by("\0run", maintain_order=True).agg(agg) \
-        .get_column(node.column)
 
 
 def _in_table_time_order(rows: pl.DataFrame) -> bool:
