@@ -160,6 +160,25 @@ class StorageWindowAggregate(PlanNode):
 
 
 @dataclass(eq=False)
+class StorageGroupWindow(PlanNode):
+    """`group(columns: tags) |> aggregateWindow(fn: count|sum|mean)` on a storage read,
+    computed from the stored wide rows: `window` is the AggregateWindowNative node, `columns`
+    the group's tags, `fallback` the same computation unpushed."""
+
+    read: StorageRead
+    columns: tuple[str, ...]
+    window: PlanNode
+    fallback: PlanNode = field(repr=False)
+
+    function: ClassVar[str] = "aggregateWindow"
+
+    def describe(self) -> str:
+        w: Any = self.window
+        return (f"StorageGroupWindow(columns={list(self.columns)}, fn={w.fn}, "
+                f"every={format_duration(w.spec.every)}, {self.read.describe()})")
+
+
+@dataclass(eq=False)
 class StoragePivot(PlanNode):
     """`pivot(rowKey: ["_time"], columnKey: ["_field"], valueColumn: "_value")` on a storage
     read, answered from the stored wide rows (which are that pivot already); `fallback` is
