@@ -12,6 +12,7 @@ from tsengine.bench.results import (
     BenchResult,
     Compaction,
     DatasetInfo,
+    DiskUsage,
     IngestResult,
     Machine,
     QueryResult,
@@ -69,6 +70,11 @@ SCHEMA: dict[str, Any] = {
                "runs_per_second": (*NUM, None), "latency": LATENCY, "peak_rss_bytes": RSS,
                "run_seconds": [NUM]},
               None),
+    "disk": ({"measured": str, "path": (str, None), "bytes": int, "apparent_bytes": int,
+              "files": int, "field_values": int, "bytes_per_field_value": (*NUM, None),
+              "hot_rows": (int, None), "hot_field_values": (int, None),
+              "catalog_bytes": (int, None), "wal_bytes": (int, None), "error": (str, None)},
+             None),
 }
 
 
@@ -138,4 +144,6 @@ def sample_result(speed: float = 1.0, kind: str = "embedded") -> BenchResult:
         DatasetInfo("generated", None, 4, "2h", "30s", 42, 1500, 150_000,
                     "2024-01-01T00:00:00Z", "2024-01-01T02:00:00Z"),
         Settings(["ingest", "query", "tasks"], 500, 2, "ns", 3, "duckdb"),
-        ingest, QueryWorkload("ok", None, queries), tasks)
+        ingest, QueryWorkload("ok", None, queries), tasks,
+        DiskUsage("the bucket's Parquet files", "/data", 9_000_000, 8_800_000, 2, 7_500_000,
+                  1.2, 0, 0, 300_000))

@@ -39,6 +39,9 @@ def test_two_files_side_by_side(tmp_path: Path) -> None:
     assert lines["mean_10m_day p99 ms"][-1] == "0.50x"
     assert lines["tasks runs/s"][-3:] == ["4.0", "8.0", "2.00x"]
     assert lines["peak RSS MB"][-3:] == ["230", "230", "1.00x"]
+    assert lines["disk bytes/field value"][-3:] == ["1.20", "1.20", "1.00x"]
+    assert lines["disk MB"][-3:] == ["9.0", "9.0", "1.00x"]
+    assert lines["last_point rows"][-3:] == ["4", "4", "1.00x"]  # the same answer
     html = (out / "index.html").read_text()
     assert html.count("<svg") == 3  # query p50, query p99, throughput and memory
     for word in ("embedded", "server", "25,000", "2.00x", 'class="better"', "last_point"):
@@ -50,12 +53,14 @@ def test_a_version_1_file_still_compares_and_notes_are_given(tmp_path: Path) -> 
     old["schema_version"] = 1
     assert old["ingest"] is not None
     del old["ingest"]["batch_timeline"]
+    del old["disk"]
     a = tmp_path / "old.json"
     a.write_text(json.dumps(old))
     b = write(tmp_path, "new", dataset={**old["dataset"], "points": 3000},
               machine={**old["machine"], "processor": "Other CPU"})
     comparison = compare(load([a, b]))
     assert comparison.values("ingest points/s") == [12_500, 12_500]
+    assert comparison.values("disk bytes/field value") == [None, 1.2]  # no disk before 3
     assert any("different data sets" in n for n in comparison.notes)
     assert any("different machines" in n for n in comparison.notes)
 
@@ -68,7 +73,7 @@ def test_refusals(tmp_path: Path) -> None:
     runner = CliRunner()
     for files, message in (
             ([good, future], "future.json has schema_version 99, which this tsengine does not "
-                             "read (it reads 1, 2)"),
+                             "read (it reads 1, 2, 3)"),
             ([good, tmp_path / "notjson.json"], "is not a bench results file: not JSON"),
             ([good, tmp_path / "other.json"], "is not a bench results file (no schema_version)"),
             ([good, tmp_path / "missing.json"], "missing.json: no such file"),

@@ -27,11 +27,16 @@ def test_cli_runs_every_workload_with_the_baseline(tmp_path: Path) -> None:
     table = result.stdout
     assert "tsengine bench: the embedded engine, bucket bench" in table
     for word in ("ingest", "compaction", *QUERIES, "iot_sensor_rollup + hourly_rollup",
-                 "duckdb p50 ms", "peak RSS MB"):
+                 "duckdb p50 ms", "peak RSS MB", "bytes/field value"):
         assert word in table
     doc = json.loads(out.read_text())
     assert schema_problems(doc) == []
     assert doc["schema_version"] == SCHEMA_VERSION
+    disk = doc["disk"]  # five fields a point, every one in Parquet after the compaction
+    assert (disk["field_values"], disk["hot_rows"], disk["error"]) == (TINY_POINTS * 5, 0, None)
+    assert disk["files"] == doc["ingest"]["compaction"]["files_written"]
+    assert disk["bytes"] >= disk["apparent_bytes"] > 0 and disk["catalog_bytes"] > 0
+    assert disk["bytes_per_field_value"] == pytest.approx(disk["bytes"] / disk["field_values"])
     assert doc["ingest"]["points"] == TINY_POINTS and doc["ingest"]["batches"] == 3
     assert doc["ingest"]["compaction"]["files_written"] >= 1
     queries = {q["name"]: q for q in doc["query"]["queries"]}
@@ -80,6 +85,22 @@ def test_queries_alone_on_an_existing_bucket(tiny: BenchConfig) -> None:
         run_bench(tiny)
 
 
+def test_hot_rows_are_compacted_before_the_queries_and_the_disk(tiny: BenchConfig) -> None:
+    tiny.workloads = ("ingest",)
+    first = run_bench(tiny)
+    assert first.disk is not None and first.disk.field_values == TINY_POINTS * 5
+    with Engine.open(tiny.data_dir) as engine:  # a late point, waiting in the hot tier
+        engine.write("bench", "environmental_sensors,location=l,region=us-east,sensor_id=s "
+                     "humidity=1.5,temperature=20 1704067200000000000")
+        assert engine.store.hot_rows() == 1
+    tiny.workloads = ("query",)
+    result = run_bench(tiny)
+    assert result.disk is not None and result.disk.hot_rows == 0
+    assert result.disk.field_values == TINY_POINTS * 5 + 2
+    assert result.query is not None
+    assert {q.name: q.rows for q in result.query.queries}["tag_filtered_range"] == 120
+
+
 def test_input_file(tiny: BenchConfig, tmp_path: Path) -> None:
     path = tmp_path / "in.lp"
     path.write_text("".join(f"environmental_sensors,location=l,region=us-east,sensor_id=s "
@@ -102,7 +123,8 @@ def test_refusals() -> None:
             (["--workload", "ingest,bogus"], "unknown workload(s) bogus"),
             (["--target", "http://127.0.0.1:1", "--baseline", "duckdb"], "needs --target embedded"),
             (["--target", "ftp://x"], "unknown target"),
-            (["--duration", "1s"], "must hold at least one --interval")):
+            (["--duration", "1s"], "must hold at least one --interval"),
+            (["--target-data-dir", "."], "it needs --target influxdb1+URL")):
         result = runner.invoke(cli, ["bench", "run", "-q", *args])
         assert result.exit_code == 1 and message in result.output, result.output
 
@@ -110,7 +132,8 @@ def test_refusals() -> None:
 def test_failed_ingest_is_reported_not_raised(tiny: BenchConfig, tmp_path: Path) -> None:
     path = tmp_path / "bad.lp"
     path.write_text("m f=1 1\nthis is not line protocol\n")
-    tiny.input, tiny.workloads = path, ("ingest",)
+    tiny.input, tiny.workloads, tiny.baseline = path, ("ingest", "query"), "duckdb"
     result = run_bench(tiny)
     assert result.ingest is not None and result.ingest.status == "failed"
     assert result.ingest.error and result.ingest.points == 0
+    assert result.query is None and result.disk is None  # nothing measured over partial data

@@ -71,8 +71,9 @@ def test_annotated_csv_rows_are_counted_without_headers() -> None:
                        b",error,reference\r\n,boom,\r\n")
 
 
-def test_influxdb1_target_speaks_write_and_influxql(monkeypatch) -> None:
-    """A 1.x server stand-in: SHOW/CREATE DATABASE, /write with a 1.x precision, InfluxQL."""
+def test_influxdb1_target_speaks_write_and_influxql(monkeypatch, tmp_path: Path) -> None:
+    """A 1.x server stand-in: SHOW/CREATE DATABASE, /write with a 1.x precision, InfluxQL,
+    count(*) for the field values beside the size of its data directory."""
     seen: list[httpx.Request] = []
     databases: list[str] = []
 
@@ -89,6 +90,11 @@ def test_influxdb1_target_speaks_write_and_influxql(monkeypatch) -> None:
         if q.startswith("CREATE DATABASE"):
             databases.append(q.split('"')[1])
             return httpx.Response(200, json={"results": [{"statement_id": 0}]})
+        if q == "SELECT count(*) FROM /.*/":  # a row per measurement, a column per field
+            columns = ["time", "count_a", "count_b", "count_c"]
+            return httpx.Response(200, json={"results": [{"statement_id": 0, "series": [
+                {"name": "m1", "columns": columns, "values": [[0, 1000, None, 1000]]},
+                {"name": "m2", "columns": columns, "values": [[0, None, 2000, None]]}]}]})
         values = [[1, 2.0], [2, 3.0]]
         return httpx.Response(200, json={"results": [{"statement_id": 0, "series": [
             {"name": "environmental_sensors", "columns": ["time", "v"], "values": values}]}]})
@@ -97,8 +103,13 @@ def test_influxdb1_target_speaks_write_and_influxql(monkeypatch) -> None:
         return httpx.Client(base_url=self.url, transport=httpx.MockTransport(answer))
 
     monkeypatch.setattr(InfluxV1Target, "client", client)
+    shard = tmp_path / "influxd" / "data" / "telemetry" / "autogen" / "1"
+    shard.mkdir(parents=True)
+    (shard / "000000001-000000001.tsm").write_bytes(b"x" * 10_000)
+    (tmp_path / "influxd" / "wal" / "telemetry").mkdir(parents=True)
     result = run_bench(BenchConfig(**TINY, target="influxdb1+http://influx1:8086",
-                                   bucket="telemetry", command_line=["test"]))
+                                   bucket="telemetry", target_data_dir=tmp_path / "influxd",
+                                   settle_seconds=0, command_line=["test"]))
     assert result.target.kind == "influxdb1" and result.target.url == "http://influx1:8086"
     assert databases == ["telemetry"]
     writes = [r for r in seen if r.url.path == "/write"]
@@ -110,7 +121,14 @@ def test_influxdb1_target_speaks_write_and_influxql(monkeypatch) -> None:
     assert {q.language for q in result.query.queries} == {"influxql"}
     assert all(q.rows == 2 for q in result.query.queries)
     selects = [r.url.params["q"] for r in seen if r.url.params.get("q", "").startswith("SELECT")]
-    assert "SELECT last(*) FROM environmental_sensors WHERE time >= " in selects[0]
+    assert selects[0] == "SELECT count(*) FROM /.*/"  # after ingest, before the query set
+    assert selects[1].startswith("SELECT last(battery) FROM environmental_sensors WHERE time >= ")
+    assert selects[1].count("; SELECT last(") == 4  # a statement per field
     assert all(r.url.params["db"] == "telemetry" for r in seen if r.url.path == "/query")
+    assert result.disk is not None and result.disk.error is None
+    assert (result.disk.apparent_bytes, result.disk.files) == (10_000, 1)
+    assert result.disk.field_values == 4000
+    assert result.disk.bytes_per_field_value == result.disk.bytes / 4000
+    assert result.target.data_dir == str(tmp_path / "influxd")
     assert result.tasks is not None and result.tasks.status == "unsupported"
     assert "not supported for this target" in (result.tasks.reason or "")

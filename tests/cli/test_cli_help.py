@@ -16,7 +16,7 @@ EXPECTED = {
     "task run", "task run list", "task run start", "task run retry", "task retry-failed",
     "task log", "task log list", "task backfill", "scheduler", "scheduler tick",
     "scheduler run", "serve", "setup", "auth", "auth create", "auth list", "auth delete",
-    "bench", "bench generate", "bench run", "bench compare", "test",
+    "bench", "bench generate", "bench run", "bench scale", "bench compare", "test",
 }
 
 

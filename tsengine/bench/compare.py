@@ -12,10 +12,13 @@ from typing import Any
 from tsengine.bench.report import table
 from tsengine.bench.targets import BenchError
 
-# The results schemas this module reads: 2 only added raw timings, which a comparison ignores.
-READABLE_SCHEMA_VERSIONS = (1, 2)
+# The results schemas this module reads: 2 only added raw timings, which a comparison ignores;
+# 3 added the disk figures (absent from older files: "-").
+READABLE_SCHEMA_VERSIONS = (1, 2, 3)
 PERCENTILES = ("p50", "p95", "p99")
 HIGHER_IS_BETTER = {"points/s", "runs/s"}
+NEUTRAL = {"rows"}  # neither better nor worse: a different count means a different answer
+DECIMALS = {"ms": 1, "runs/s": 1, "bytes/value": 2, "MB on disk": 1}
 
 
 @dataclass(frozen=True)
@@ -62,6 +65,11 @@ class Metric:
     def higher_is_better(self) -> bool:
         return self.unit in HIGHER_IS_BETTER
 
+    @property
+    def judged(self) -> bool:
+        """Whether a ratio of this figure is better or worse (rows out are neither)."""
+        return self.unit not in NEUTRAL
+
     def ratio(self, k: int) -> float | None:
         """File k's value over the first file's."""
         first, value = self.values[0], self.values[k]
@@ -74,7 +82,7 @@ class Metric:
         if value is None:
             return "-"
         # as `bench run`'s table writes them, so a column can be checked against it
-        return f"{value:,.1f}" if self.unit in ("ms", "runs/s") else f"{value:,.0f}"
+        return f"{value:,.{DECIMALS.get(self.unit, 0)}f}"
 
     def ratio_cell(self, k: int) -> str:
         ratio = self.ratio(k)
@@ -136,6 +144,12 @@ def compare(entries: list[Entry]) -> Comparison:
     metrics = [Metric("ingest points/s", "points/s",
                       [i["points_per_second"] if i else None for i in ingest],
                       [bool(i and i["status"] == "failed") for i in ingest])]
+    disk = [d.get("disk") for d in docs]
+    metrics += [Metric("disk bytes/field value", "bytes/value",
+                       [k["bytes_per_field_value"] if k else None for k in disk],
+                       [bool(k and k["error"]) for k in disk]),
+                Metric("disk MB", "MB on disk", [k["bytes"] / 1e6 if k else None for k in disk],
+                       [bool(k and k["error"]) for k in disk])]
     names: list[str] = []
     by_name: list[dict[str, dict[str, Any]]] = []
     for d in docs:
@@ -150,11 +164,15 @@ def compare(entries: list[Entry]) -> Comparison:
                 [q["latency"][p] * 1000 if q and q["latency"][p] is not None else None
                  for q in found],
                 [bool(q and q["error"]) for q in found]))
+        found = [b.get(name) for b in by_name]
+        metrics.append(Metric(f"{name} rows", "rows",
+                              [q["rows"] if q and not q["error"] else None for q in found],
+                              [bool(q and q["error"]) for q in found]))
     tasks = [d.get("tasks") for d in docs]
     metrics.append(Metric("tasks runs/s", "runs/s",
                           [t["runs_per_second"] if t else None for t in tasks],
                           [bool(t and t["status"] == "failed" and not t["runs"]) for t in tasks]))
-    rss = [_peak_rss(d) for d in docs]
+    rss = [peak_rss_of(d) for d in docs]
     metrics.append(Metric("peak RSS MB", "MB", [r / 2**20 if r else None for r in rss],
                           [False] * len(docs)))
     return Comparison(entries, metrics, names, _notes(entries))
@@ -167,7 +185,8 @@ def render_text(comparison: Comparison) -> str:
     notes = [f"note: {n}" for n in comparison.notes]
     head, rows = comparison.table()
     ratio = (f"ratios: each file's figure over {comparison.entries[0].label}'s (points/s and "
-             "runs/s: higher is better; latencies and memory: lower is better)")
+             "runs/s: higher is better; latencies, disk and memory: lower is better; rows: "
+             "the same answer gives 1.00x)")
     return "\n".join([*legend, *notes]) + "\n\n" + table(head, rows) + "\n\n" + ratio + "\n"
 
 
@@ -197,7 +216,7 @@ def _labels(paths: list[Path]) -> list[str]:
     return [s if stems.count(s) == 1 else f"{s}#{i + 1}" for i, s in enumerate(stems)]
 
 
-def _peak_rss(doc: dict[str, Any]) -> int | None:
+def peak_rss_of(doc: dict[str, Any]) -> int | None:
     """The highest peak RSS any workload of the run reported."""
     found: list[int | None] = []
     if ingest := doc.get("ingest"):

@@ -4,6 +4,7 @@ network) beside the results JSON, so a run can be mailed, archived or opened off
 from __future__ import annotations
 
 import hashlib
+import json
 import re
 import shlex
 from collections.abc import Sequence
@@ -14,6 +15,7 @@ from tsengine.bench import plots
 from tsengine.bench.compare import Comparison
 from tsengine.bench.report import render
 from tsengine.bench.results import BenchResult
+from tsengine.bench.scale import ScaleTable, render_markdown, render_text
 
 CSS = """
 body { font-family: system-ui, sans-serif; margin: 2em auto; max-width: 60em; padding: 0 1em;
@@ -49,6 +51,47 @@ def write_compare_report(comparison: Comparison, directory: Path) -> Path:
     return page
 
 
+def write_scale_report(scale: ScaleTable, directory: Path) -> Path:
+    """DIR/index.html, scale.json, scale.md (the table for a README) and scale.svg (the plot
+    as a file of its own) for a `bench scale`; returns the page's path."""
+    directory.mkdir(parents=True, exist_ok=True)
+    svg = scale_chart(scale)
+    (directory / "scale.json").write_text(json.dumps(scale.to_dict(), indent=2) + "\n")
+    (directory / "scale.md").write_text(render_markdown(scale))
+    (directory / "scale.svg").write_text(svg)
+    page = directory / "index.html"
+    page.write_text(scale_page(scale, svg))
+    return page
+
+
+def scale_chart(scale: ScaleTable) -> str:
+    """Time against points: the queries' p50 (and DuckDB's) and the ingest time."""
+    names = scale.query_names()
+    return plots.scale_lines(
+        [float(r.points) for r in scale.runs],
+        {n: scale.values(f"{n} p50 ms") for n in names},
+        {n: scale.values(f"{n} duckdb p50 ms") for n in names
+         if any(scale.values(f"{n} duckdb p50 ms"))},
+        scale.values("ingest seconds"))
+
+
+def scale_page(scale: ScaleTable, svg: str) -> str:
+    """The sizes side by side: the table, the plot, each size's run and its command."""
+    first = scale.runs[0].doc
+    body = ["<h1>tsengine bench scale</h1>",
+            f"<pre>{escape(render_text(scale))}</pre>",
+            _figure(svg, "Log-log: a dotted line is linear growth from the smallest size; a "
+                         "line below it grows slower than the points."),
+            "<h2>Runs</h2>", "<table><tr><th>size</th><th>points</th><th>sensors</th>"
+            "<th>results</th><th>command</th></tr>"]
+    for r in scale.runs:
+        body.append(f"<tr><td>{escape(r.label)}</td><td>{r.points:,}</td><td>{r.sensors:,}</td>"
+                    f'<td><a href="{escape(r.results)}">{escape(r.results)}</a></td>'
+                    f"<td><code>{escape(_command(r.doc['command_line']))}</code></td></tr>")
+    body += ["</table>", "<h2>Machine</h2>", _definitions(_machine(first["machine"]))]
+    return _page("tsengine bench scale", body)
+
+
 def run_page(result: BenchResult) -> str:
     """One run: where and how it ran, the figures (the text report's table), then a chart per
     distribution that was measured."""
@@ -59,7 +102,7 @@ def run_page(result: BenchResult) -> str:
             f"peak RSS is {escape(t.rss_of)}.</p>",
             "<h2>Command</h2>", f"<pre>{escape(_command(result.command_line))}</pre>",
             "<h2>Figures</h2>", f"<pre>{escape(render(result))}</pre>",
-            *_run_charts(result),
+            *_run_charts(result), *_disk(result),
             "<h2>Machine</h2>", _definitions(_machine(result.machine.__dict__)),
             "<h2>Data set and settings</h2>",
             _definitions({**_plain(result.dataset.__dict__), **_plain(result.settings.__dict__)})]
@@ -120,6 +163,19 @@ def _run_charts(result: BenchResult) -> list[str]:
     return out
 
 
+def _disk(result: BenchResult) -> list[str]:
+    """The bucket's bytes on disk per field value and where they were counted."""
+    d = result.disk
+    if d is None:
+        return []
+    figure = (f"{d.bytes_per_field_value:.2f} bytes per field value"
+              if d.bytes_per_field_value else "no bytes per field value")
+    return ["<h2>Disk</h2>",
+            f"<p>{escape(figure)}: {d.bytes:,} bytes on disk ({escape(d.measured)}, "
+            f"{d.files:,} files) for {d.field_values:,} field values (one field of one "
+            "point).</p>", _definitions(_plain(d.__dict__))]
+
+
 def compare_page(comparison: Comparison) -> str:
     """Several runs side by side: who they are, the figures with ratios, grouped bar charts."""
     labels = [e.label for e in comparison.entries]
@@ -145,8 +201,10 @@ def compare_page(comparison: Comparison) -> str:
     body += ["<h2>Throughput and memory</h2>", _figure(plots.bar_panels(labels, [
         ("ingest", "points/s", comparison.values("ingest points/s")),
         ("tasks", "runs/s", comparison.values("tasks runs/s")),
+        ("disk", "bytes/field value", comparison.values("disk bytes/field value")),
         ("peak RSS", "MB", comparison.values("peak RSS MB"))]),
-        "Ingest and task throughput (higher is better) and peak RSS (lower is better).")]
+        "Ingest and task throughput (higher is better), bytes on disk per field value and peak "
+        "RSS (lower is better).")]
     return _page("tsengine bench: comparison", body)
 
 
@@ -159,7 +217,8 @@ def _comparison_table(comparison: Comparison) -> str:
         classes = ["", ""]
         for k in range(1, len(comparison.entries)):
             ratio = m.ratio(k)
-            gain = None if ratio is None else ratio if m.higher_is_better else 1 / ratio
+            gain = None if ratio is None or not m.judged else \
+                ratio if m.higher_is_better else 1 / ratio
             cells += [m.cell(k), m.ratio_cell(k)]
             classes += ["", "" if gain is None or 1 / CLEAR < gain < CLEAR else
                         "better" if gain >= CLEAR else "worse"]

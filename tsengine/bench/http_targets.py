@@ -180,3 +180,10 @@ class InfluxV1Target(_HttpTarget):
     def query(self, text: str) -> int:
         return sum(len(s.get("values") or []) for r in self._influxql(text)
                    for s in r.get("series", []))
+
+    def field_values(self) -> int:
+        """Field values the database holds: InfluxQL's count of every field of every
+        measurement, summed (one row per measurement, a count_<field> column per field)."""
+        return sum(int(v) for r in self._influxql("SELECT count(*) FROM /.*/")
+                   for s in r.get("series", []) for row in s.get("values") or []
+                   for v in row[1:] if v is not None)

@@ -18,7 +18,7 @@ import matplotlib
 from matplotlib.axes import Axes
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
-from matplotlib.ticker import MaxNLocator
+from matplotlib.ticker import MaxNLocator, NullLocator
 
 from tsengine.bench.stats import percentile
 
@@ -209,6 +209,49 @@ def bar_panels(labels: Sequence[str],
             ax.yaxis.set_major_formatter(_thousands)
             ax.set_title(title)
     return to_svg(fig)
+
+
+def scale_lines(points: Sequence[float], queries: dict[str, Sequence[float | None]],
+                baselines: dict[str, Sequence[float | None]],
+                ingest_seconds: Sequence[float | None]) -> str:
+    """Time against points on log-log axes: each query's p50 (its DuckDB baseline dashed, in
+    the same colour) beside the ingest time, each with a dotted line of linear growth from
+    its smallest size, so a steeper line grows faster than the data."""
+    fig, (left, right) = _figure(3.6, 2)
+    with matplotlib.rc_context(STYLE):
+        for k, (name, values) in enumerate(queries.items()):
+            _grown(left, points, values, f"C{k % 10}", "-", name)
+            if name in baselines:
+                _grown(left, points, baselines[name], f"C{k % 10}", "--", None)
+        left.set_title("query p50 (dashed: DuckDB SQL)")
+        left.set_ylabel("ms")
+        _grown(right, points, ingest_seconds, "C0", "-", "ingest")
+        right.set_title("ingest, first send to last acknowledgement")
+        right.set_ylabel("s")
+        for ax in (left, right):
+            ax.set_xscale("log")
+            ax.set_yscale("log")
+            ax.set_xlabel("points")
+            ax.set_xticks(list(points), [_thousands(p, 0) for p in points])
+            ax.xaxis.set_minor_locator(NullLocator())
+        if queries:
+            left.legend(loc="upper left", fontsize=7)
+    return to_svg(fig)
+
+
+def _grown(ax: Axes, points: Sequence[float], values: Sequence[float | None], color: str,
+           style: str, label: str | None) -> None:
+    """A line of values against points, and (solid lines only) the linear growth from the
+    first value, dotted."""
+    kept = [(p, v) for p, v in zip(points, values, strict=True) if v]
+    if not kept:
+        return
+    ax.plot([p for p, _ in kept], [v for _, v in kept], color=color, linestyle=style,
+            marker="o", markersize=3, linewidth=1.2, label=label)
+    if style == "-" and len(kept) > 1:
+        (p0, v0), last = kept[0], kept[-1][0]
+        ax.plot([p0, last], [v0, v0 * last / p0], color=color, linestyle=":", linewidth=0.8,
+                alpha=0.6)
 
 
 def _percentile_lines(ax: Axes, ms: Sequence[float]) -> None:

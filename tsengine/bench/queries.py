@@ -52,7 +52,9 @@ def query_set(bucket: str, start: int, stop: int) -> list[BenchQuery]:
         BenchQuery(
             "last_point", "the last value of every field of every series",
             flux(start, stop, "", "  |> last()"),
-            ql("last(*)", start, stop, group=" GROUP BY *"),
+            # a statement per field, as Flux answers a table per series and field (last(*)
+            # would answer a row per series, five fields wide)
+            "; ".join(ql(f"last({f})", start, stop, group=" GROUP BY *") for f in FIELDS),
             f"SELECT sensor_id, location, region, {last_sql} FROM t "
             f"WHERE {span(start, stop)} GROUP BY ALL"),
         BenchQuery(

@@ -3,7 +3,7 @@ with the peak RSS beside it."""
 
 from __future__ import annotations
 
-from tsengine.bench.results import BenchResult
+from tsengine.bench.results import BenchResult, DiskUsage
 from tsengine.bench.stats import Latency
 
 
@@ -22,6 +22,8 @@ def render(result: BenchResult) -> str:
                             "p95 ms", "p99 ms", "peak RSS MB"], rows))
         if i.error:
             parts.append(f"ingest failed: {i.error}")
+    if result.disk is not None:
+        parts.append(disk_table(result.disk))
     if result.query is not None:
         baseline = any(q.baseline for q in result.query.queries)
         head = ["query", "rows", "p50 ms", "p95 ms", "p99 ms", "peak RSS MB"]
@@ -53,6 +55,25 @@ def render(result: BenchResult) -> str:
             if t.reason:
                 parts.append(f"tasks: {t.reason}")
     return "\n\n".join(parts) + "\n"
+
+
+def disk_table(d: DiskUsage) -> str:
+    """The bucket's files and their bytes per field value; what is not in them said below."""
+    what = "parquet" if d.hot_rows is not None else "influxd files"
+    lines = [table(["disk", "files", "MB", "field values", "bytes/field value"],
+                   [[what, f"{d.files:,}", f"{d.bytes / 1e6:,.2f}", f"{d.field_values:,}",
+                     f"{d.bytes_per_field_value:.2f}" if d.bytes_per_field_value else ""]])]
+    if d.error:
+        lines.append(f"disk: {d.error}")
+    if d.hot_rows:
+        lines.append(f"disk: {d.hot_rows:,} rows ({d.hot_field_values or 0:,} field values) "
+                     "still in the hot tier, not counted above")
+    if d.catalog_bytes is not None:
+        lines.append(f"disk: catalog.duckdb (manifest and hot tiers of all buckets, free "
+                     f"blocks included) {d.catalog_bytes / 1e6:,.2f} MB, not counted above")
+    if d.wal_bytes:
+        lines.append(f"disk: {d.wal_bytes / 1e6:,.2f} MB of it WAL not yet compacted into TSM")
+    return "\n".join(lines)
 
 
 def table(head: list[str], rows: list[list[str]]) -> str:

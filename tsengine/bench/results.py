@@ -13,9 +13,11 @@ from pathlib import Path
 
 from tsengine.bench.stats import Latency
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 # 2: the raw timings behind every distribution (ingest.batch_timeline, round_seconds of each
 # query and baseline, tasks.run_seconds), so a report can plot them
+# 3: `disk`, the bucket's bytes on disk per field value after ingest (and compaction);
+# target.data_dir also names a server's data directory given with --target-data-dir
 
 
 @dataclass
@@ -84,6 +86,25 @@ class Compaction:
     seconds: float
     files_written: int
     peak_rss_bytes: int | None
+
+
+@dataclass
+class DiskUsage:
+    """The bucket's files after ingest (embedded: after compaction) and the field values they
+    hold: a field value is one field of one point (a line of five fields holds five)."""
+
+    measured: str  # which files: the bucket's Parquet files, influxd's files of the database
+    path: str | None  # the data directory they were found in
+    bytes: int  # allocated on disk, as du counts (a sparse preallocated file counts its blocks)
+    apparent_bytes: int  # the files' lengths
+    files: int
+    field_values: int  # embedded: non-null values in the Parquet files; influxdb1: count(*)
+    bytes_per_field_value: float | None
+    hot_rows: int | None = None  # embedded: rows still in the hot tier (0 after compaction)
+    hot_field_values: int | None = None
+    catalog_bytes: int | None = None  # embedded: catalog.duckdb (manifest, hot tiers; any bucket)
+    wal_bytes: int | None = None  # influxdb1: of `bytes`, WAL not yet snapshotted into TSM files
+    error: str | None = None
 
 
 @dataclass
@@ -177,6 +198,7 @@ class BenchResult:
     ingest: IngestResult | None = None
     query: QueryWorkload | None = None
     tasks: TasksResult | None = None
+    disk: DiskUsage | None = None
 
     def to_dict(self) -> dict[str, object]:
         return asdict(self)

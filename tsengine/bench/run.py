@@ -13,7 +13,9 @@ from pathlib import Path
 
 from storage import format_time, parse_duration, parse_time
 from tsengine.bench.baseline import DuckDBBaseline
+from tsengine.bench.disk import embedded_disk, influxdb1_disk
 from tsengine.bench.generate import TelemetrySpec, auto_chunk_intervals
+from tsengine.bench.http_targets import InfluxV1Target
 from tsengine.bench.progress import Progress, no_progress
 from tsengine.bench.queries import query_set
 from tsengine.bench.results import (
@@ -21,6 +23,7 @@ from tsengine.bench.results import (
     BenchResult,
     Compaction,
     DatasetInfo,
+    DiskUsage,
     Machine,
     Settings,
     TargetInfo,
@@ -33,6 +36,7 @@ from tsengine.bench.workloads.query import run_queries
 from tsengine.bench.workloads.tasks import run_tasks
 
 WORKLOADS = ("ingest", "query", "tasks")
+SETTLE_INFLUXDB1 = 120.0
 SENSORS_PER_MACHINE = 10
 
 
@@ -57,6 +61,10 @@ class BenchConfig:
     query_rounds: int = 5
     baseline: str | None = None
     data_dir: Path | None = None
+    target_data_dir: Path | None = None  # influxd's local directory: its size is measured
+    # after ingest, before disk and queries: influxdb1 with target_data_dir waits at most this
+    # long for influxd's compaction (default SETTLE_INFLUXDB1), another server target sleeps it
+    settle_seconds: float | None = None
     server_pid: int | None = None
     command_line: list[str] = field(default_factory=lambda: list(sys.argv))
 
@@ -84,6 +92,10 @@ def run_bench(config: BenchConfig, progress: Progress = no_progress,
     if config.baseline and config.target != "embedded":
         raise BenchError("--baseline duckdb reads the embedded engine's Parquet files: it needs "
                          "--target embedded")
+    if config.target_data_dir is not None and not config.target.startswith("influxdb1+"):
+        raise BenchError("--target-data-dir measures an InfluxDB 1.x server's directory (the "
+                         "embedded target measures its own Parquet files): it needs --target "
+                         "influxdb1+URL")
     started_at = format_time(time.time_ns() // 1_000_000_000 * 1_000_000_000)
     work = Path(tempfile.mkdtemp(prefix="tsengine-bench-"))
     try:
@@ -110,7 +122,8 @@ def _run(config: BenchConfig, work: Path, started_at: str, progress: Progress,
         SCHEMA_VERSION, started_at, config.command_line, Machine.here(),
         TargetInfo(target.kind, target.url, target.org, config.bucket,
                    str(config.data_dir) if isinstance(target, EmbeddedTarget) and
-                   config.data_dir else None, target.rss_of),
+                   config.data_dir else str(config.target_data_dir)
+                   if config.target_data_dir else None, target.rss_of),
         _dataset(config, spec, staged, span),
         Settings(workloads, config.batch_size, config.concurrency, config.precision,
                  config.query_rounds, config.baseline))
@@ -123,10 +136,23 @@ def _run(config: BenchConfig, work: Path, started_at: str, progress: Progress,
                 target, batches(staged.path, config.batch_size),
                 total_batches=-(-staged.lines // config.batch_size),
                 concurrency=config.concurrency, precision=config.precision, progress=progress)
-        if isinstance(target, EmbeddedTarget) and (result.ingest or config.baseline):
+        if result.ingest is not None and result.ingest.status == "failed":
+            return result  # the report says why; queries over part of the data would mislead
+        if isinstance(target, EmbeddedTarget):
+            # every hot row into Parquet before the files are measured and queried (ingest
+            # compacts on its own only past the hot tier's threshold)
             compaction = _compact(target)
             if result.ingest:
                 result.ingest.compaction = compaction
+            result.disk = embedded_disk(target.engine.store, config.bucket)
+        elif isinstance(target, InfluxV1Target) and config.target_data_dir is not None:
+            settle = SETTLE_INFLUXDB1 if config.settle_seconds is None else config.settle_seconds
+            log(f"disk: waiting up to {settle:g} s for influxd to compact")
+            result.disk = _influxdb1_disk(target, config, settle)
+        elif config.settle_seconds and result.ingest is not None:
+            # a server compacts on its own schedule (tsengine serve: every 60 s), unseen here
+            log(f"waiting {config.settle_seconds:g} s for the server to compact")
+            time.sleep(config.settle_seconds)
         if "query" in workloads:
             if span is None:
                 raise BenchError("the data's time span is unknown: give --input or the "
@@ -175,6 +201,17 @@ def _compact(target: EmbeddedTarget) -> Compaction:
     began = time.perf_counter()
     done = target.engine.compact()
     return Compaction(time.perf_counter() - began, done.files_written, peak_rss_bytes())
+
+
+def _influxdb1_disk(target: InfluxV1Target, config: BenchConfig, settle: float) -> DiskUsage:
+    """The database's files under --target-data-dir, or why they could not be counted."""
+    assert config.target_data_dir is not None
+    try:
+        values = target.field_values()
+    except BenchError as e:
+        return DiskUsage("influxd's files of the database", str(config.target_data_dir), 0, 0,
+                         0, 0, None, error=f"counting the field values: {e}")
+    return influxdb1_disk(config.target_data_dir, config.bucket, values, settle)
 
 
 def _dataset(config: BenchConfig, spec: TelemetrySpec | None, staged: Staged | None,

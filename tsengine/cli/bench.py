@@ -163,14 +163,24 @@ def _open_output(output: str) -> Iterator[IO[bytes]]:
                    "afterwards; never the main data directory].")
 @click.option("--server-pid", type=int,
               help="Process id of a local server target: its peak RSS is reported.")
+@click.option("--target-data-dir", type=click.Path(file_okay=False, exists=True, path_type=Path),
+              help="influxd's local directory (holding data/ and wal/) of an influxdb1 target: "
+                   "the database's bytes on disk per field value are reported.")
+@click.option("--settle", type=click.FloatRange(min=0),
+              help="Seconds to wait after ingest, before the disk and the queries: at most, "
+                   "with --target-data-dir, for influxd to compact its WAL [default: 120]; the "
+                   "whole time for another server target, e.g. 70 for tsengine serve's "
+                   "compaction (every 60 s) [default: 0].")
 @click.option("-q", "--quiet", is_flag=True, help="No progress bars.")
 def run(target: str, token: str | None, org: str | None, bucket: str, workload: str,
         scale: int, duration: str, interval: str, seed: int, start: str, input_: Path | None,
         batch_size: int, concurrency: int, precision: str, query_rounds: int,
         baseline: str | None, json_path: Path | None, report_dir: Path | None,
-        bench_data_dir: Path | None, server_pid: int | None, quiet: bool) -> None:
-    """Measure ingest (points/s, bytes/s, batch latency), the query set (p50/p95/p99, rows) and
-    the example rollup tasks (runs/s, run latency), each with the peak RSS beside it.
+        bench_data_dir: Path | None, server_pid: int | None, target_data_dir: Path | None,
+        settle: float | None, quiet: bool) -> None:
+    """Measure ingest (points/s, bytes/s, batch latency), the bytes on disk per field value,
+    the query set (p50/p95/p99, rows) and the example rollup tasks (runs/s, run latency), each
+    with the peak RSS beside it.
 
     The same workload runs against the embedded engine, a tsengine server or InfluxDB 2.x
     (--target URL) and InfluxDB 1.x (--target influxdb1+URL), so their figures compare.
@@ -181,7 +191,8 @@ def run(target: str, token: str | None, org: str | None, bucket: str, workload: 
         duration=duration, interval=interval, seed=seed, start=start, input=input_,
         batch_size=batch_size, concurrency=concurrency, precision=precision,
         query_rounds=query_rounds, baseline=baseline, data_dir=bench_data_dir,
-        server_pid=server_pid, command_line=[Path(sys.argv[0]).name, *sys.argv[1:]])
+        target_data_dir=target_data_dir, settle_seconds=settle, server_pid=server_pid,
+        command_line=[Path(sys.argv[0]).name, *sys.argv[1:]])
     try:
         result = run_bench(config, no_progress if quiet else _progressbar,
                            log=lambda m: None if quiet else click.echo(m, err=True))
@@ -202,6 +213,84 @@ def run(target: str, token: str | None, org: str | None, bucket: str, workload: 
             raise fail(f"cannot write the report to {report_dir}: {e.strerror}") from None
         if not quiet:
             click.echo(f"report: {page}", err=True)
+
+
+@bench.command("scale")
+@click.option("--points", "points_", required=True,
+              help="Comma-separated sizes to run, e.g. 1M,5M,20M (k, M, G suffixes).")
+@click.option("--report", "report_dir", required=True,
+              type=click.Path(file_okay=False, path_type=Path),
+              help="Directory for index.html (table and plot), scale.json, scale.md (the table "
+                   "in Markdown), scale.svg (the plot) and runs/<size>.json of each run.")
+@click.option("--target", default="embedded", show_default=True,
+              help="As bench run's: embedded, an InfluxDB v2 URL or influxdb1+URL.")
+@click.option("--token", envvar="INFLUX_TOKEN", help="API token of a URL target [$INFLUX_TOKEN].")
+@click.option("--org", envvar="INFLUX_ORG", help="Organization of an InfluxDB v2 target.")
+@click.option("--bucket", default="bench", show_default=True,
+              help="Bucket; a URL target gets one per size (bench_1M, ...).")
+@click.option("--workload", default="ingest,query", show_default=True,
+              help="Workloads of each run (ingest is needed: each size writes its data).")
+@click.option("--duration", default="24h", show_default=True,
+              help="Time span of every size: the sizes differ by their number of sensors.")
+@click.option("--interval", default="10s", show_default=True, help="Time between two points.")
+@click.option("--seed", type=int, default=42, show_default=True, help="Generator seed.")
+@click.option("--batch-size", type=click.IntRange(min=1), default=5000, show_default=True,
+              help="Lines per write request.")
+@click.option("--concurrency", type=click.IntRange(min=1), default=2, show_default=True,
+              help="Concurrent writing clients.")
+@click.option("--query-rounds", type=click.IntRange(min=1), default=5, show_default=True,
+              help="Timed runs of each query (after one warm-up run).")
+@click.option("--baseline", type=click.Choice(["duckdb"]),
+              help="Each query's DuckDB SQL over the same Parquet files too (embedded).")
+@click.option("--server-pid", type=int, help="Process id of a local server target.")
+@click.option("--target-data-dir", type=click.Path(file_okay=False, exists=True),
+              help="influxd's local directory of an influxdb1 target (disk per field value).")
+@click.option("--settle", type=click.FloatRange(min=0),
+              help="As bench run's: seconds to wait after ingest for the target to compact.")
+@click.option("--resume", is_flag=True,
+              help="Keep the sizes whose runs/<size>.json exists in DIR; run the others.")
+@click.option("-q", "--quiet", is_flag=True, help="No progress bars.")
+def scale(points_: str, report_dir: Path, target: str, token: str | None, org: str | None,
+          bucket: str, workload: str, duration: str, interval: str, seed: int, batch_size: int,
+          concurrency: int, query_rounds: int, baseline: str | None, server_pid: int | None,
+          target_data_dir: str | None, settle: float | None, resume: bool, quiet: bool
+          ) -> None:
+    """Run the same workload at several sizes, each a `bench run` in its own process, and
+    report how cost grows with the points: ingest points/s, each query's p50 (and its ratio to
+    DuckDB's), bytes on disk per field value and peak RSS, as a table and a time-vs-points
+    plot.
+
+    Every size covers the same --duration; the number of sensors grows with the points.
+    """
+    from tsengine.bench.html_report import write_scale_report
+    from tsengine.bench.scale import parse_points, render_text, run_scales, summarize
+
+    run_args = ["--target", target, "--workload", workload, "--seed", str(seed),
+                "--batch-size", str(batch_size), "--concurrency", str(concurrency),
+                "--query-rounds", str(query_rounds)]
+    for option, value in (("--token", token), ("--org", org), ("--baseline", baseline),
+                          ("--settle", settle),
+                          ("--server-pid", server_pid), ("--target-data-dir", target_data_dir)):
+        if value is not None:
+            run_args += [option, str(value)]
+    if quiet:
+        run_args.append("-q")
+    try:
+        if "ingest" not in workload.split(","):
+            raise BenchError("bench scale writes each size's data: --workload needs ingest")
+        runs = run_scales(parse_points(points_), run_args, report_dir, duration=duration,
+                          interval=interval, bucket=bucket,
+                          per_scale_bucket=target != "embedded", resume=resume,
+                          log=lambda m: None if quiet else click.echo(m, err=True))
+        table = summarize(runs)
+        page = write_scale_report(table, report_dir)
+    except (BenchError, InvalidArgument) as e:
+        raise fail(str(e)) from None
+    except OSError as e:
+        raise fail(f"cannot write the report to {report_dir}: {e.strerror}") from None
+    click.echo(render_text(table), nl=False)
+    if not quiet:
+        click.echo(f"report: {page}", err=True)
 
 
 @bench.command("compare")
