@@ -94,16 +94,16 @@ def with_empty_windows(runs: dict[str, pl.Series], tables: np.ndarray, fn: str,
 def _run_values(fn: str, values: pl.Series, positions: np.ndarray, n: int) -> pl.Series | None:
     """The value of each run (runs start at `positions`, the last ends at row n), as upstream
     computes a window's: sums one value after another (a null adds nothing; a run of nulls
-    only has no sum), counts of values, or the chosen value."""
+    only has no sum), counts of rows (nulls too), or the chosen value."""
     lengths = np.diff(positions, append=n)
     if fn == "first":
         return values.gather(positions)
     if fn == "last":
         return values.gather(positions + lengths - 1)
+    if fn == "count":  # rows, nulls included, as upstream's count
+        return pl.Series(lengths)
     if values.null_count():
         lengths = np.add.reduceat(values.is_not_null().to_numpy(), positions).astype(np.int64)
-    if fn == "count":
-        return pl.Series(lengths)
     if fn in REDUCE:
         array = values.to_numpy()
         if values.dtype.is_float() and np.isnan(array).any():
