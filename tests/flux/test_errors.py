@@ -328,14 +328,13 @@ def test_a_package_tsengine_lacks_is_named_as_unsupported():
 def test_an_unsupported_function_is_named_with_its_position():
     import tsengine.stdlib  # noqa: F401  (the registered builtins and packages)
 
-    source = 'x = 1\ny = [1] |> holtWinters(n: 1, interval: 1h)'
-    assert where(runtime_error(source)) == ("holtWinters is not supported by tsengine", 2, 12)
-    assert where(runtime_error('import "math"\nx = math.j0(x: 1.0)')) == (
-        "math.j0 is not supported by tsengine", 2, 5)
+    source = 'import "experimental"\nx = 1\ny = [1] |> experimental.integral(unit: 1s)'
+    assert where(runtime_error(source)) == (
+        "experimental.integral is not supported by tsengine", 3, 12)
     assert where(runtime_error('import "experimental"\n\n  experimental.preview()')) == (
         "experimental.preview is not supported by tsengine", 3, 3)
-    assert where(runtime_error('import m "math"\nx = m.j0(x: 1.0)')) == (
-        "m.j0 is not supported by tsengine", 2, 5)
+    assert where(runtime_error('import e "experimental"\nx = e.preview()')) == (
+        "e.preview is not supported by tsengine", 2, 5)
 
 
 def test_a_record_shadowing_a_package_has_no_property():
@@ -348,9 +347,10 @@ def test_a_record_shadowing_a_package_has_no_property():
 def test_an_unsupported_function_fails_a_query_with_its_position(engine):
     engine.create_bucket("b")
     with pytest.raises(FluxRuntimeError) as err:
-        engine.query('from(bucket: "b")\n  |> range(start: -1h)\n'
-                     '  |> holtWinters(n: 1, interval: 1h)')
-    assert str(err.value).startswith("error at 3:6: holtWinters is not supported by tsengine")
+        engine.query('import "experimental"\nfrom(bucket: "b")\n  |> range(start: -1h)\n'
+                     '  |> experimental.integral(unit: 1s)')
+    assert str(err.value).startswith(
+        "error at 4:6: experimental.integral is not supported by tsengine")
 
 
 def test_package_option_on_something_not_imported():

@@ -3,10 +3,12 @@
 Go's special cases hold where Python's math module raises or differs: a domain error is NaN,
 an overflow ±Inf, signed zeros are kept (`floor(x: -0.5)` is -1, `ceil(x: -0.5)` is -0),
 `round` rounds half away from zero, `log10`/`log2`/`pow`/`pow10`/`hypot` follow Go's
-algorithms. A null float argument gives null (frexp, lgamma, modf and sincos refuse it). The
-transcendental functions use the platform's libm, which may differ from Go's own code in the
-last place for some inputs. Functions called over a table's rows in map/filter have
-expression forms where Polars computes exactly what the row evaluator does.
+algorithms, and the Bessel functions (`j0 j1 jn y0 y1 yn`, math/bessel.py) are Go's bit for
+bit, Go's own sin/cos/log included. A null float argument gives null (frexp, lgamma, modf and
+sincos refuse it). The other transcendental functions use the platform's libm, which may
+differ from Go's own code in the last place for some inputs. Functions called over a table's
+rows in map/filter have expression forms where Polars computes exactly what the row
+evaluator does.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from tsengine.flux.lambdas import CallArg, CompiledCall, NotCompilable, expressi
 from tsengine.flux.operators import OperatorError
 from tsengine.flux.registry import REGISTRY, builtin
 from tsengine.flux.values import INT64_MAX, INT64_MIN, Record, UInt, type_name
+from tsengine.stdlib.math import bessel
 
 PKG = "math"
 INF, NAN = math.inf, math.nan
@@ -617,3 +620,50 @@ def _min_form(args: dict[str, CallArg], _interp: Any) -> CompiledCall:
     x, y = _floats(args, "x", "y")
     out = pl.when(x.is_null() | y.is_null()).then(None).otherwise(pl.min_horizontal(x, y))
     return out, "float", [x.is_nan() | y.is_nan() | ((x == 0) & (y == 0))]
+
+
+# -- Bessel functions (math/bessel.py) -------------------------------------------------------
+def _bessel_x(name: str, fn: Callable[[Any], Any]) -> None:
+    def impl(ctx: Any, x: Any) -> float | None:
+        value = _float("x", x)
+        return None if value is None else float(fn([value])[0])
+
+    builtin(name, package=PKG)(impl)
+
+    @expression_form(name, PKG)
+    def form(args: dict[str, CallArg], _interp: Any) -> CompiledCall:
+        (x,) = _floats(args, "x")
+        return _over_floats(x, fn), "float", []
+
+
+def _bessel_nx(name: str, fn: Callable[[int, Any], Any]) -> None:
+    def impl(ctx: Any, n: Any, x: Any) -> float | None:
+        order, value = _int("n", n), _float("x", x)
+        return None if order is None or value is None else float(fn(order, [value])[0])
+
+    builtin(name, package=PKG)(impl)
+
+    @expression_form(name, PKG)
+    def form(args: dict[str, CallArg], _interp: Any) -> CompiledCall:
+        (x,) = _floats(args, "x")
+        n = args.get("n")
+        if n is None or not n.constant or isinstance(n.value, bool) \
+                or not isinstance(n.value, int):
+            raise NotCompilable(f"math.{name} with an order that is not a constant int")
+        order: int = n.value
+        return _over_floats(x, lambda v: fn(order, v)), "float", []
+
+
+def _over_floats(x: pl.Expr, fn: Callable[[Any], Any]) -> pl.Expr:
+    """`fn` (a NumPy function of a float array) over a column, nulls kept."""
+    def batch(s: pl.Series) -> pl.Series:
+        return pl.Series(s.name, fn(s.fill_null(0.0).to_numpy()), dtype=pl.Float64)
+
+    mapped = x.map_batches(batch, return_dtype=pl.Float64, is_elementwise=True)
+    return pl.when(x.is_null()).then(pl.lit(None, pl.Float64)).otherwise(mapped)
+
+
+for _name, _bfn in {"j0": bessel.j0, "j1": bessel.j1, "y0": bessel.y0, "y1": bessel.y1}.items():
+    _bessel_x(_name, _bfn)
+_bessel_nx("jn", bessel.jn)
+_bessel_nx("yn", bessel.yn)
