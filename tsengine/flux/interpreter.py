@@ -16,6 +16,7 @@ from typing import Any
 from tsengine.errors import FluxRuntimeError
 from tsengine.flux import ast
 from tsengine.flux.functions import ArgumentError, Builtin, Closure
+from tsengine.flux.null_types import null_type
 from tsengine.flux.operators import OperatorError, binary, negate, truth
 from tsengine.flux.parser import parse
 from tsengine.flux.registry import REGISTRY, Registry
@@ -288,16 +289,19 @@ class Interpreter:
 
     def _record(self, node: ast.RecordExpr, scope: Scope) -> Record:
         items = {}
+        types = {}
         for prop in node.properties:
-            items[prop.key] = (self.evaluate(prop.value, scope) if prop.value is not None
-                               else self._identifier(ast.Identifier(prop.key, span=prop.span),
-                                                     scope))
+            value = (prop.value if prop.value is not None
+                     else ast.Identifier(prop.key, span=prop.span))
+            items[prop.key] = self.evaluate(value, scope)
+            if items[prop.key] is None and (kind := null_type(self, value, scope)) is not None:
+                types[prop.key] = kind
         if node.with_ is None:
-            return Record(items)
+            return Record(items, null_types=types)
         base = self.evaluate(node.with_, scope)
         if not isinstance(base, Record):
             raise self.error(f"'with' needs a record, found {type_name(base)}", node.with_)
-        return base.extend(items)
+        return base.extend(items, types)
 
     def _array(self, node: ast.ArrayExpr, scope: Scope) -> Array:
         values = [self.evaluate(e, scope) for e in node.elements]

@@ -424,7 +424,24 @@ class Parser:
             return self.record()
         if tok.is_op("["):
             return self.array_or_dict()
+        if tok.is_op("."):
+            return self.label()
         raise self.error(f"expected an expression, found {describe(tok)}")
+
+    def label(self) -> ast.StringLit:
+        """A label literal `.name` or `."a name"`: upstream types it as a label (a subtype of
+        string naming a column or record field) and evaluates it as that name's string."""
+        dot = self.advance()
+        tok = self.tok
+        if tok.kind is T.IDENT:
+            self.advance()
+            return ast.StringLit((tok.text,), span=self.span(dot))
+        if tok.kind is T.STRING:
+            lit = self.string_literal(self.advance())
+            if not lit.is_plain:
+                raise self.error("a label cannot be interpolated", tok)
+            return ast.StringLit((lit.text,), span=self.span(dot))
+        raise self.error(f"expected a label name after '.', found {describe(tok)}")
 
     def string_literal(self, tok: Token) -> ast.StringLit:
         parts: list[str | ast.Expr] = []

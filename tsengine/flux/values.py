@@ -96,13 +96,17 @@ class Regex:
 
 class Record(Mapping[str, Any]):
     """An immutable record `{a: 1, b: "x"}`; a `row` record (a table row) reads missing keys as
-    null."""
+    null. `null_types` names the Flux types of null properties where known: upstream's nulls are
+    typed (`debug.null(type: "bool")`, a null cell of a float column), and a column built from
+    records takes its type from them; equality ignores it, as a null equals a null."""
 
-    __slots__ = ("_items", "row")
+    __slots__ = ("_items", "row", "null_types")
 
-    def __init__(self, items: Mapping[str, Any] | None = None, row: bool = False) -> None:
+    def __init__(self, items: Mapping[str, Any] | None = None, row: bool = False,
+                 null_types: Mapping[str, str] | None = None) -> None:
         self._items = dict(items or {})
         self.row = row
+        self.null_types: Mapping[str, str] = null_types or {}
 
     def __getitem__(self, key: str) -> Any:
         return self._items[key]
@@ -122,11 +126,20 @@ class Record(Mapping[str, Any]):
     def __repr__(self) -> str:
         return "{" + ", ".join(f"{k}: {format_value(v)}" for k, v in self._items.items()) + "}"
 
-    def extend(self, updates: Mapping[str, Any]) -> Record:
+    def null_type(self, key: str) -> str | None:
+        """The Flux type of property `key` when it is null, if known."""
+        return self.null_types.get(key) if self._items.get(key) is None else None
+
+    def extend(self, updates: Mapping[str, Any],
+               null_types: Mapping[str, str] | None = None) -> Record:
         """`{r with ...}`: overrides and additions, the rest kept."""
         merged = dict(self._items)
         merged.update(updates)
-        return Record(merged, self.row)
+        types = dict(self.null_types)
+        for key in updates:
+            types.pop(key, None)
+        types.update(null_types or {})
+        return Record(merged, self.row, types)
 
 
 class Array(tuple):  # type: ignore[type-arg]

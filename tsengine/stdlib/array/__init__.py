@@ -3,6 +3,7 @@ helpers `concat`, `map` and `filter`.
 
 `array.from` builds one table with an empty group key; its columns are the records'
 properties in the order the first record lists them (a property a record lacks is null there).
+A column of nulls only is a string column unless a null is typed (`debug.null(type: "int")`).
 Values must be of a column type (bool, int, uint, float, string, time). Like `csv.from` it is
 not a storage read: no planner rule pushes anything into it.
 """
@@ -55,11 +56,14 @@ def run_array_from(ctx: ExecContext, node: PlanNode, _inputs: list[TableStream])
 def rows_frame(rows: tuple[Record, ...]) -> pl.DataFrame:
     """The records as columns (a record per row)."""
     labels = list(dict.fromkeys(label for row in rows for label in row))
-    return pl.DataFrame([_column(label, [row.get(label) for row in rows]) for label in labels])
+    return pl.DataFrame([_column(label, [row.get(label) for row in rows],
+                                 {row.null_type(label) for row in rows} - {None})
+                         for label in labels])
 
 
-def _column(label: str, values: list[Any]) -> pl.Series:
-    kinds = {type_name(v) for v in values if v is not None}
+def _column(label: str, values: list[Any], null_kinds: set[str | None]) -> pl.Series:
+    """A column of the values; typed nulls (`debug.null(type:)`) count for its type."""
+    kinds = {type_name(v) for v in values if v is not None} | null_kinds
     if len(kinds) > 1:
         raise OperatorError(f"array.from(): column {label} has values of several types "
                             f"{sorted(kinds)}")

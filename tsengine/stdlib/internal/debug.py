@@ -4,7 +4,8 @@ use to defeat the planner or force nulls.
 - `pass`, `opaque`, `slurp`: their tables pass on unchanged (upstream they block planner
   rewrites or buffer a whole table; tsengine's answer is the same either way).
 - `sink`: its input is run and nothing comes out (an empty stream).
-- `null(type:)`: a null (of a basic type upstream; here nulls have no type).
+- `null(type:)`: a null of a basic type: a record holding it keeps the type for the column
+  built from it (tsengine/flux/null_types.py).
 - `getOption(pkg:, name:)`: the value of a package's option in this run.
 - `feature(key:)`: a feature flag's value; tsengine has none, so null.
 - `option vectorize = false`: accepted, read by nobody.

@@ -195,8 +195,8 @@ def run_join_tables(ctx: ExecContext, node: PlanNode, inputs: list[TableStream])
                 rt is None and node.method in ("inner", "right")):
             continue
         key = (lt or rt).key  # type: ignore[union-attr]
-        lf = lt.frame if lt is not None else pl.DataFrame(schema=left_schema)
-        rf = rt.frame if rt is not None else pl.DataFrame(schema=right_schema)
+        lf = lt.frame if lt is not None else _missing_side(left_schema, rt, key)
+        rf = rt.frame if rt is not None else _missing_side(right_schema, lt, key)
         out = _joined(ctx, node, key, lf, rf)
         if out.height:
             frames.append(TableFrame(out, key))
@@ -241,6 +241,15 @@ def _union_schema(frames: Any) -> dict[str, pl.DataType]:
         for col, dtype in tf.frame.schema.items():
             schema.setdefault(col, dtype)
     return schema
+
+
+def _missing_side(schema: dict[str, pl.DataType], other: TableFrame | None,
+                  key: tuple[str, ...]) -> pl.DataFrame:
+    """No rows, for the side that has no table of this key: its default records hold the key's
+    values, so it has the key columns even where the side's tables do not (another key)."""
+    assert other is not None
+    return pl.DataFrame(schema={**schema, **{k: other.frame.schema[k] for k in key
+                                             if k not in schema}})
 
 
 def _joined(ctx: ExecContext, node: JoinTables, key: tuple[str, ...], lf: pl.DataFrame,

@@ -88,6 +88,8 @@ def uint(ctx: CallContext, v: Any) -> UInt | None:
         return None
     if isinstance(v, int) and not isinstance(v, bool) and v < 0:
         return UInt(v)  # wraps, as Go's uint64(int64) does
+    if isinstance(v, float) and -(2.0**63) <= v < 0:
+        return UInt(int(v))  # Go's uint64(float64) on amd64: truncated to int64, then wrapped
     return UInt(_to_integer(v, "uint", 0, 2**64 - 1))
 
 

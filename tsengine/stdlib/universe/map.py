@@ -27,7 +27,15 @@ import polars as pl
 
 from tsengine.errors import FluxRuntimeError
 from tsengine.execute.executor import ExecContext, implements
-from tsengine.execute.table import FLUX_TYPES, RANK, TIME_DTYPE, TableFrame, TableStream, ranked
+from tsengine.execute.table import (
+    FLUX_TYPES,
+    RANK,
+    TIME_DTYPE,
+    TableFrame,
+    TableStream,
+    flux_type,
+    ranked,
+)
 from tsengine.flux.functions import CallContext, Closure
 from tsengine.flux.lambdas import (
     CompiledRecord,
@@ -132,11 +140,14 @@ def _row_by_row(ctx: ExecContext, node: Map, frame: pl.DataFrame,
     times = {c for c, t in frame.schema.items() if isinstance(t, pl.Datetime)}
     uints = {c for c, t in frame.schema.items() if t == pl.UInt64}
     rows = frame.with_columns(pl.col(list(times)).dt.epoch("ns")).iter_rows(named=True)
+    types = {c: flux_type(t) for c, t in frame.schema.items()  # a null cell's type
+             if t != pl.Null and (isinstance(t, pl.Datetime) or t in FLUX_TYPES.values())}
     results = []
     for row in rows:
         values = {k: _value(v, k in times, k in uints) for k, v in row.items()}
+        record = Record(values, row=True, null_types=types)
         try:
-            result = ctx.interp.call(node.fn, {param: Record(values, row=True)}, node.fn.node)
+            result = ctx.interp.call(node.fn, {param: record}, node.fn.node)
         except FluxRuntimeError as e:
             raise ctx.error(node, f"failed to evaluate map function: {e.message}") from None
         if not isinstance(result, Record):
@@ -146,9 +157,21 @@ def _row_by_row(ctx: ExecContext, node: Map, frame: pl.DataFrame,
     kinds = {} if compiled is None else {
         name: c[1] for name, c in compiled.columns.items() if c is not None}
     labels = dict.fromkeys(label for result in results for label in result)
-    columns = [_column(ctx, node, label, [r.get(label) for r in results], kinds.get(label))
-               for label in labels]
+    columns = []
+    for label in labels:
+        cells = [r.get(label) for r in results]
+        kind = kinds.get(label)
+        if kind is None and all(v is None for v in cells):
+            kind = _null_type(results, label)
+        columns.append(_column(ctx, node, label, cells, kind))
     return pl.DataFrame([c for c in columns if c is not None])
+
+
+def _null_type(results: list[Record], label: str) -> str | None:
+    """The type of a property the function returned null only, where the null is typed
+    (`debug.null(type: "int")`, a null cell of a typed column): upstream keeps such a column
+    and drops one of untyped nulls."""
+    return next((t for r in results if (t := r.null_type(label)) is not None), None)
 
 
 def _value(v: Any, time: bool, uint: bool) -> Any:

@@ -160,6 +160,7 @@ def run_pivot(ctx: ExecContext, node: PlanNode, inputs: list[TableStream]) -> Ta
     assert isinstance(node, Pivot)
     dropped = {*node.column_key, node.value_column}
     orders: dict[frozenset[str], tuple[str, ...]] = {}
+    bases: dict[frozenset[str], tuple[str, ...]] = {}
     groups: dict[tuple[tuple[str, ...], tuple[str, ...]], list[pl.DataFrame]] = {}
     frames: list[TableFrame] = []
     for tf in ranked(inputs[0].frames):
@@ -168,6 +169,8 @@ def run_pivot(ctx: ExecContext, node: PlanNode, inputs: list[TableStream]) -> Ta
         key = tuple(c for c in columns if c in tf.key)
         key = orders.setdefault(frozenset(key), key)  # keys compare as sets of columns
         base = [c for c in columns if c in tf.key or c in node.row_key]
+        # tables whose columns come in another order pivot together all the same
+        base = list(bases.setdefault(frozenset(base), tuple(base)))
         if tf.empty:
             at = [tf.key.index(k) for k in key]
             empty = list(dict.fromkeys(tuple(v[i] for i in at) for v in tf.empty))

@@ -179,6 +179,14 @@ def _text_to_time(v: pl.Expr) -> tuple[pl.Expr, pl.Expr]:
     return result, v.is_not_null() & result.is_null()
 
 
+def _float_to_uint(v: pl.Expr) -> tuple[pl.Expr, pl.Expr]:
+    """As uint(v:): a negative float is truncated to int64 and wrapped (Go's conversion on
+    amd64); a float past either end of the range cannot convert."""
+    negative = v.cast(pl.Int64, strict=False).reinterpret(signed=False)
+    result = pl.when(v < 0).then(negative).otherwise(v.cast(pl.UInt64, strict=False))
+    return result, v.is_not_null() & result.is_null()
+
+
 def _float_to_string(v: pl.Expr) -> tuple[pl.Expr, pl.Expr]:
     return v.cast(pl.String).str.strip_suffix(".0"), _NEVER  # exotic cells fixed afterwards
 
@@ -191,7 +199,7 @@ CONVERSIONS: dict[str, dict[str, Conversion]] = {
             "string": _checked(pl.Int64(), r"^[+-]?[0-9]+$"),
             "time": lambda v: (_epoch(v), _NEVER)},
     "uint": {"uint": _same, "int": lambda v: (v.reinterpret(signed=False), _NEVER),
-             "float": _checked(pl.UInt64()), "bool": _cast(pl.UInt64()),
+             "float": _float_to_uint, "bool": _cast(pl.UInt64()),
              "string": _checked(pl.UInt64(), r"^[0-9]+$"),
              "time": lambda v: (_epoch(v).reinterpret(signed=False), _NEVER)},
     "string": {"string": _same, "int": _cast(pl.String()), "uint": _cast(pl.String()),

@@ -12,17 +12,27 @@ plain Flux would list them in order of appearance with a null for series without
 from __future__ import annotations
 
 from tsengine.flux.registry import REGISTRY
+from tsengine.stdlib.influxdb import from_  # noqa: F401  (registers `from`, the option's default)
 
 PACKAGE = "influxdata/influxdb/schema"
 
+# `option schema._from = ...`: the source every function reads, which upstream's own tests
+# replace with in-memory tables; read at call time, so a script's option applies
+REGISTRY.add(REGISTRY.universe["from"], "_from", package=PACKAGE)
+
 REGISTRY.define_in_flux("""
+import "internal/debug"
+
 _startDefault = -30d
+
+_source = (bucket) =>
+    debug.getOption(pkg: "influxdata/influxdb/schema", name: "_from")(bucket: bucket)
 
 fieldsAsCols = (tables=<-) =>
     tables |> pivot(rowKey: ["_time"], columnKey: ["_field"], valueColumn: "_value")
 
 tagValues = (bucket, tag, predicate=(r) => true, start=_startDefault, stop=now()) =>
-    from(bucket: bucket)
+    _source(bucket: bucket)
         |> range(start: start, stop: stop)
         |> filter(fn: predicate)
         |> keep(columns: [tag])
@@ -32,7 +42,7 @@ tagValues = (bucket, tag, predicate=(r) => true, start=_startDefault, stop=now()
         |> sort()
 
 tagKeys = (bucket, predicate=(r) => true, start=_startDefault, stop=now()) =>
-    from(bucket: bucket)
+    _source(bucket: bucket)
         |> range(start: start, stop: stop)
         |> filter(fn: predicate)
         |> keys()
