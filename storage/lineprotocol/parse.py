@@ -77,11 +77,11 @@ def parse(
 
 def _finish_uniform(
     raw: bytes, first_line: int, default_time: int, factor: int, source: str | None,
-    segment: Segment, left: list[int],
+    segments: list[Segment], left: list[int],
 ) -> PointBatch:
-    """A uniform request's batch: its segment plus the lines the exact parser reads alone."""
+    """A uniform request's batch: its segments plus the lines the exact parser reads alone."""
     if not left:
-        return PointBatch([segment] if segment.height else [])
+        return PointBatch([s for s in segments if s.height])
     lines, errors = _split_lines(raw, first_line)
     rest = lines.filter(pl.col(LINE).is_in(pl.Series(left, dtype=pl.UInt32).implode()))
     exact, consumed, dropped, exact_errors = _parse_exact(lines, rest, default_time, factor, raw)
@@ -90,8 +90,9 @@ def _finish_uniform(
         raise LineProtocolError(errors, source)
     if consumed:
         gone = pl.Series(LINE, sorted(consumed), dtype=pl.UInt32)
-        segment.frame = segment.frame.filter(~pl.col(LINE).is_in(gone.implode()))
-    return PointBatch([s for s in [segment, *exact] if s.height], dropped)
+        for segment in segments:
+            segment.frame = segment.frame.filter(~pl.col(LINE).is_in(gone.implode()))
+    return PointBatch([s for s in [*segments, *exact] if s.height], dropped)
 
 
 def split_lines(data: str | bytes, first_line: int = 1, source: str | None = None) -> pl.DataFrame:

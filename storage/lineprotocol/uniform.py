@@ -1,11 +1,12 @@
-"""The whole-request path: every line has the first line's shape, so one CSV read splits them all.
+"""The whole-request path: every line has its measurement's shape, so one CSV read splits them all.
 
-Most requests come from one writer and repeat one shape (measurement, tag keys, field keys and
-types) on every line. Read with `,` as the CSV separator, such a request splits into the same
-columns on every line; the columns that join two sections (`tag=v field=x`, `field=x time`) are
-split once more on the space. Nothing is matched with a regex: each column is checked against the
-shape with prefix tests, and the request as a whole with separator counts, so that every line is
-proved to have exactly the shape's separators where the shape has them.
+Most requests come from a few writers and repeat one shape (tag keys, field keys and types) per
+measurement. Read with `,` as the CSV separator, such a request splits into the same columns on
+every line of a measurement; the columns that join two sections (`tag=v field=x`, `field=x time`)
+are split once more on the space. Nothing is matched with a regex: each line is assigned to its
+measurement's shape by its first column, each column is checked against the shape with prefix
+tests, and the request as a whole with separator counts, so that every line is proved to have
+exactly its shape's separators where the shape has them.
 
 Per-line checks come in two kinds:
 - structural (a key in its place, quotes around a string): every line must pass them, or the whole
@@ -36,6 +37,8 @@ _TRUE = ["t", "T", "true", "True", "TRUE"]
 _BOOLEANS = [*_TRUE, "f", "F", "false", "False", "FALSE"]
 _CHUNK = 1 << 18  # bytes counted at a time: the comparison's scratch stays in cache
 MIN_LINES = 16  # below this, the fixed cost of the CSV read outweighs what it saves
+MAX_SHAPES = 16  # measurements in one request; beyond, the per-shape path
+_GROUP = "_g"
 
 
 @dataclass(frozen=True)
@@ -49,42 +52,174 @@ class _Token:
 
 def parse_uniform(
     raw: bytes, default_time: int, factor: int, first_line: int = 1
-) -> tuple[Segment, list[int]] | None:
-    """Parse a request whose lines all share the first line's shape.
+) -> tuple[list[Segment], list[int]] | None:
+    """Parse a request whose lines all have their measurement's shape (one shape each).
 
-    Returns the segment of the lines read and the numbers of the lines left to the exact parser
-    (values that do not fit the shape), or None when the request is not uniform: then nothing
-    is decided and the caller takes the general path.
+    Returns one segment per measurement with the lines read, and the numbers of the lines left
+    to the exact parser (values that do not fit the shape), or None when the request is not
+    uniform: then nothing is decided and the caller takes the general path.
     """
     if not raw or raw.startswith(_BOM) or any(b in raw for b in _DECLINE):
         return None
     if len(raw) < 1 << 16 and raw.count(b"\n") + 1 < MIN_LINES:
         return None
     end = raw.find(b"\n")
+    first = _shape_at(raw, 0, end if end >= 0 else len(raw), default_time, factor)
+    if first is None:
+        return None
+    shapes = {first.measurement: first}
+    width = len(_columns(first))
+    table = _read_columns(raw, width, strict=True)
+    strict = table is not None  # then no line has more commas than the first shape's
+    if table is None:
+        table = _read_columns(raw, width)
+    if table is None or table.height == 0:  # a blank line is a row of nulls, declined below
+        return None
+    nums = pl.int_range(first_line, first_line + table.height, dtype=pl.UInt32).alias(LINE)
+    # most requests hold one measurement: read them as such, look for others only if refused
+    got = _parse_shape(table.with_columns(nums), first, default_time, factor)
+    if got is not None:
+        segments, left, expected = [got[0]], got[1], got[2]
+        commas = not strict
+    else:
+        commas = True
+        found = _shapes(raw, table, shapes, default_time, factor)
+        if found is None or len(shapes) == 1:
+            return None
+        table, groups = found
+        order = list(shapes.values())
+        parts = table.with_columns(nums, groups).partition_by(
+            _GROUP, include_key=False, as_dict=True, maintain_order=True)
+        segments, left = [], []
+        expected = np.zeros(4, dtype=np.int64)  # `=`, `"`, ` `, `,` the shapes account for
+        for g, shape in enumerate(order):
+            part = parts.get((g,))
+            if part is None or part.height == 0:
+                continue
+            got = _parse_shape(part, shape, default_time, factor)
+            if got is None:
+                return None
+            segments.append(got[0])
+            left.extend(got[1])
+            expected += got[2]
+    strings = any(t is FieldType.STRING for s in shapes.values() for _, t in s.fields)
+    found = _count(raw, b"=\" ," if commas else b"=\" ", count_quotes=strings)
+    if not strings:
+        expected[1] = 0
+    if not commas:
+        expected = expected[:3]
+    if not np.array_equal(found, expected):
+        return None
+    return segments, sorted(left)
+
+
+def _shape_at(raw: bytes, start: int, stop: int, default_time: int, factor: int) -> Shape | None:
+    """The shape of the line raw[start:stop], if the uniform path can take such lines."""
     try:
-        first = raw[: end if end >= 0 else len(raw)].decode()
+        text = raw[start:stop].decode()
     except UnicodeDecodeError:
         return None
-    shape = shape_of(first, default_time, factor)
-    if shape is None or not _plain(shape):
-        return None
-    columns = _columns(shape)
-    names = [f"c{i}" for i in range(len(columns))]
+    shape = shape_of(text, default_time, factor)
+    return shape if shape is not None and _plain(shape) else None
+
+
+def _read_columns(raw: bytes, width: int, strict: bool = False) -> pl.DataFrame | None:
+    """The request split on commas into `width` string columns `c0`, `c1`, ...; None for
+    invalid UTF-8 (or, `strict`, a line with more columns). A line with fewer columns reads
+    nulls in the others, one with more is cut: the structural checks and the comma count refuse
+    both."""
+    names = [f"c{i}" for i in range(width)]
     try:
-        table = pl.read_csv(
+        if strict:  # the cheaper read, when one shape is expected
+            return pl.read_csv(
+                io.BytesIO(raw), has_header=False, separator=",", quote_char=None,
+                new_columns=names, schema=dict.fromkeys(names, pl.String), eol_char="\n",
+                truncate_ragged_lines=False, raise_if_empty=False,
+            )
+        return pl.read_csv(
             io.BytesIO(raw), has_header=False, separator=",", quote_char=None,
-            new_columns=names, schema=dict.fromkeys(names, pl.String), eol_char="\n",
-            truncate_ragged_lines=False, raise_if_empty=False,
+            schema=dict.fromkeys(names, pl.String), missing_columns="insert",
+            eol_char="\n", truncate_ragged_lines=True, raise_if_empty=False,
         )
-    except Exception:  # a line with more commas, or invalid UTF-8
+    except Exception:  # invalid UTF-8, or a line with more columns
         return None
-    n = table.height  # one row per line: a blank line is a row of nulls, declined below
-    if n == 0:
+
+
+def _shapes(raw: bytes, table: pl.DataFrame, shapes: dict[str, Shape], default_time: int,
+            factor: int) -> tuple[pl.DataFrame, pl.Expr] | None:
+    """Find each line's shape by its first column, adding to `shapes` the measurements not seen
+    yet (their first line in the request gives their shape); the request is read again when a
+    new shape is wider. Returns the table and each row's shape number, or None."""
+    width = len(table.columns)
+    for _ in range(MAX_SHAPES):
+        wanted = max(len(_columns(s)) for s in shapes.values())
+        if wanted > width:
+            width = wanted
+            again = _read_columns(raw, width)
+            if again is None:
+                return None
+            table = again
+        groups = _groups(list(shapes.values()))
+        unmatched = table.filter(groups.is_null()).head(1)["c0"]
+        if unmatched.len() == 0:
+            return table, groups
+        if len(shapes) >= MAX_SHAPES or unmatched.null_count():
+            return None  # too many measurements, or a blank line
+        name = unmatched[0].split(" ", 1)[0]
+        shape = _first_shape(raw, name, shapes, default_time, factor)
+        if shape is None:
+            return None
+        shapes[shape.measurement] = shape
+    return None
+
+
+def _first_shape(raw: bytes, name: str, shapes: dict[str, Shape], default_time: int,
+                 factor: int) -> Shape | None:
+    """The shape of the first line of measurement `name` (not one of `shapes`)."""
+    key = name.encode()
+    best = -1
+    for sep in b", ":
+        at = raw.find(b"\n" + key + bytes([sep]))
+        if at >= 0 and (best < 0 or at < best):
+            best = at
+    if best < 0:
         return None
+    end = raw.find(b"\n", best + 1)
+    shape = _shape_at(raw, best + 1, end if end >= 0 else len(raw), default_time, factor)
+    if shape is None or shape.measurement != name or name in shapes:
+        return None
+    return shape
+
+
+def _groups(shapes: list[Shape]) -> pl.Expr:
+    """Each row's shape (its index in `shapes`) by the first column, null for none: a shape with
+    tags has its measurement alone there, one without starts it with its measurement and a
+    space."""
+    c0 = pl.col("c0")
+    if len(shapes) == 1:
+        s = shapes[0]
+        hit = c0 == s.measurement if s.tags else c0.str.starts_with(s.measurement + " ")
+        return pl.when(hit).then(pl.lit(0, pl.UInt8)).alias(_GROUP)
+    tagged = {s.measurement: i for i, s in enumerate(shapes) if s.tags}
+    expr = c0.replace_strict(tagged, default=None, return_dtype=pl.UInt8)
+    for i, s in enumerate(shapes):
+        if not s.tags:
+            expr = pl.when(c0.str.starts_with(s.measurement + " ")).then(
+                pl.lit(i, pl.UInt8)).otherwise(expr)
+    return expr.alias(_GROUP)
+
+
+def _parse_shape(
+    table: pl.DataFrame, shape: Shape, default_time: int, factor: int
+) -> tuple[Segment, list[int], np.ndarray] | None:
+    """One shape's lines (`_line` and the CSV columns): its segment, the lines left to the exact
+    parser, and the separators (`=`, `"`, ` `, `,`) its lines hold; None if a line is bent."""
+    n = table.height
+    columns = _columns(shape)
     tokens, split, structs = _split(columns)
     structural: list[pl.Expr] = []
     ok: list[pl.Expr] = []
-    exprs: list[pl.Expr] = [pl.int_range(first_line, first_line + n, dtype=pl.UInt32).alias(LINE)]
+    exprs: list[pl.Expr] = [pl.col(LINE)]
     lo, hi = -((-MIN_TIME) // factor), MAX_TIME // factor
     key_bytes: list[pl.Expr] = []
     for i, tok in enumerate(tokens):
@@ -107,32 +242,31 @@ def parse_uniform(
             exprs.append(pl.when(col.is_null()).then(pl.lit(default_time))
                          .otherwise(raw_ts * factor).alias(TIME))
             ok.append(col.is_null() | raw_ts.is_between(lo, hi))
-            exprs.append(col.is_not_null().alias("_ts"))
-    exprs.append(pl.all_horizontal(structural).fill_null(False).alias("_structural"))
-    exprs.append(pl.all_horizontal(ok).fill_null(False).alias("_ok"))
+    flags = [pl.all_horizontal(structural).fill_null(False).alias("_structural"),
+             pl.col(f"k{len(tokens) - 1}").is_not_null().alias("_ts")]
     if key_bytes:
-        exprs.append(pl.sum_horizontal(key_bytes).alias("_key"))
-    out = table.lazy().select(split).unnest(structs).select(exprs).collect()
-    if not out["_structural"].all():
+        flags.append(pl.sum_horizontal(key_bytes).alias("_key"))
+    good = pl.all_horizontal(ok).fill_null(False) if ok else pl.lit(True)
+    frame = (table.lazy().select(pl.col(LINE), *split).unnest(structs)
+             .select(*exprs, good.alias("_ok"), *flags).collect())
+    if not frame["_structural"].all():
         return None
+    key_max = frame["_key"].max() if key_bytes else 0
+    if len(shape.measurement.encode()) + len(shape.tags) + (key_max or 0) > MAX_KEY_LENGTH:  # type: ignore[operator]
+        return None
+    ts = int(frame["_ts"].sum())
+    frame = frame.drop("_structural", "_ts", *(["_key"] if key_bytes else []))
+    if frame["_ok"].all():
+        left: list[int] = []
+        frame = frame.drop("_ok")
+    else:
+        left = frame.filter(~pl.col("_ok"))[LINE].to_list()
+        frame = frame.filter(pl.col("_ok")).drop("_ok")
     nt, nf = len(shape.tags), len(shape.fields)
     strings = sum(1 for _, t in shape.fields if t is FieldType.STRING)
-    equals, quotes, spaces = _count(raw, b"=\" ", count_quotes=strings > 0)
-    if (equals != n * (nt + nf) or (strings and quotes != n * 2 * strings)
-            or spaces != n + out["_ts"].sum()):
-        return None
-    key_max = out["_key"].max() if key_bytes else 0
-    if len(shape.measurement.encode()) + nt + (key_max or 0) > MAX_KEY_LENGTH:  # type: ignore[operator]
-        return None
-    good = out["_ok"]
-    extra = ["_ok", "_ts", "_structural", *(["_key"] if key_bytes else [])]
-    if good.all():
-        left: list[int] = []
-        frame_out = out.drop(extra)
-    else:
-        left = out.filter(~good)[LINE].to_list()
-        frame_out = out.filter(good).drop(extra)
-    return Segment(shape.measurement, frame_out, list(shape.tags), dict(shape.fields)), left
+    counts = np.array([n * (nt + nf), n * 2 * strings, n + ts,
+                       n * (len(columns) - 1)], dtype=np.int64)
+    return Segment(shape.measurement, frame, list(shape.tags), dict(shape.fields)), left, counts
 
 
 def _plain(shape: Shape) -> bool:
@@ -195,16 +329,16 @@ def _field(
         return number, checks, [col.str.ends_with(suffix), number.is_not_null()]
     return value.is_in(_TRUE), checks, [value.is_in(_BOOLEANS)]
 
-def _count(raw: bytes, chars: bytes, *, count_quotes: bool) -> tuple[int, int, int]:
-    """How often `=`, `"` and ` ` occur in the request (quotes only when asked)."""
+def _count(raw: bytes, chars: bytes, *, count_quotes: bool) -> np.ndarray:
+    """How often each of `chars` occurs in the request (`"` only when asked, else 0)."""
     data = np.frombuffer(raw, np.uint8)
-    wanted = [c for c in chars if count_quotes or c != ord('"')]
-    totals = dict.fromkeys(chars, 0)
+    totals = np.zeros(len(chars), dtype=np.int64)
     scratch = np.empty(min(_CHUNK, len(data)), dtype=bool)
     for start in range(0, len(data), _CHUNK):
         chunk = data[start : start + _CHUNK]
         hits = scratch[: len(chunk)]
-        for c in wanted:
-            np.equal(chunk, c, out=hits)
-            totals[c] += int(np.count_nonzero(hits))
-    return totals[ord("=")], totals[ord('"')], totals[ord(" ")]
+        for i, c in enumerate(chars):
+            if count_quotes or c != ord('"'):
+                np.equal(chunk, c, out=hits)
+                totals[i] += int(np.count_nonzero(hits))
+    return totals

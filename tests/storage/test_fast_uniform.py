@@ -111,13 +111,13 @@ def test_the_lines_taken_are_exactly_those_the_exact_parser_reads_alike(text):
     result = parse_uniform(text.encode(), 0, 1)
     if result is None:
         return
-    segment, left = result
-    taken = segment.frame["_line"].to_list()
+    segments, left = result
+    taken = [n for seg in segments for n in seg.frame["_line"].to_list()]
     assert not set(taken) & set(left)
     assert sorted(taken + left) == list(range(1, len(taken) + len(left) + 1))
     lines = text.split("\n")
     exact = parse("\n".join(lines[n - 1] for n in taken), vectorized=False).to_points()
-    assert PointBatch([segment]).to_points() == exact
+    assert PointBatch(segments).to_points() == exact
 
 
 def _count_exact_calls(monkeypatch) -> list[str]:
@@ -157,7 +157,7 @@ def test_values_that_do_not_fit_go_to_the_exact_parser_alone(monkeypatch):
     assert [(e.line, e.message) for e in info.value.errors] == [
         (10, 'invalid float "1e400" for field "x": value out of range')]
     assert sorted(calls) == sorted([lines[5], lines[9]])
-    segment, left = parse_uniform("\n".join(lines).encode(), 0, 1)
+    (segment,), left = parse_uniform("\n".join(lines).encode(), 0, 1)
     assert left == [6, 10] and segment.height == 38
 
 
@@ -187,3 +187,60 @@ def test_short_requests_take_the_general_path():
     text = "\n".join(f"cpu x={i}" for i in range(MIN_LINES - 1))
     assert parse_uniform(text.encode(), 0, 1) is None
     assert parse_uniform((text + "\ncpu x=1").encode(), 0, 1) is not None
+
+
+@st.composite
+def mixed_texts(draw) -> str:
+    """Lines of two or three uniform texts (each its measurement's shape, or not), interleaved."""
+    texts = [draw(uniform_texts()).split("\n") for _ in range(draw(st.integers(2, 3)))]
+    lines: list[str] = []
+    while any(texts):
+        source = draw(st.sampled_from([t for t in texts if t]))
+        lines.append(source.pop(0))
+    return "\n".join(lines)
+
+
+@settings(max_examples=120, deadline=None, suppress_health_check=list(HealthCheck))
+@given(mixed_texts(), st.sampled_from(sorted(PRECISIONS)))
+def test_interleaved_measurements_give_what_the_exact_path_gives(text, precision):
+    assert _outcome(text, True, precision) == _outcome(text, False, precision)
+
+
+def test_interleaved_measurements_are_read_in_one_pass(monkeypatch):
+    """One shape per measurement: every line is read by the CSV split, each measurement's
+    columns by its own shape (here the second is wider and first seen on line 3)."""
+    calls = _count_exact_calls(monkeypatch)
+    lines = []
+    for i in range(30):
+        lines.append(f"cpu,host=h{i % 3} usage={i}.5,n={i}i {i}")
+        if i % 2:
+            lines.append(f'disk,host=h{i % 3},dev=sda,mnt=/ free={i}u,ok=t,s="v{i}" {i}')
+        if i % 5 == 0:
+            lines.append(f"mem free={i}i,used={i}.0 {i}")
+    text = "\n".join(lines)
+    result = parse_uniform(text.encode(), 0, 1)
+    assert result is not None
+    segments, left = result
+    assert left == [] and sorted(s.measurement for s in segments) == ["cpu", "disk", "mem"]
+    assert sum(s.height for s in segments) == len(lines)
+    got = parse(text).to_points()
+    assert calls == []
+    assert got == parse(text, vectorized=False).to_points()
+
+
+@pytest.mark.parametrize("bent", [
+    "disk,host=a,dev=b free=1u,extra=2u 3",  # a second shape of one measurement
+    "disk,host=a free=1u 3",  # fewer tags
+    'disk,host=a,dev=b free=1u,s="a,b" 3',  # a comma inside a string of the wider shape
+    "disk,host=a,dev=b,x=1 free=1u 3",  # more tags
+    "# a comment",
+])
+def test_a_measurement_off_its_shape_sends_the_whole_request_elsewhere(bent):
+    lines = []
+    for i in range(20):
+        lines.append(f"cpu,host=h usage={i}.5 {i}")
+        lines.append(f"disk,host=a,dev=b free={i}u 3")
+    lines.insert(11, bent)
+    text = "\n".join(lines)
+    assert parse_uniform(text.encode(), 0, 1) is None
+    assert _outcome(text, True, "ns") == _outcome(text, False, "ns")

@@ -290,7 +290,7 @@ def test_replaced_files_are_deleted_after_the_grace_period_or_at_close(tmp_path,
         store.write("b", f"m f=1 {T0}")
         store.compact()
         first = parquet_files(store.path)
-        store.write("b", f"m f=2 {T0 + 1}")
+        store.write("b", f"m f=2 {T0}")  # a rewrite of the file's point: merged with it
         store.compact()  # grace 0: the replaced file goes at the end of this compaction
         assert not any(p.exists() for p in first)
         assert len(parquet_files(store.path)) == 1
@@ -299,7 +299,7 @@ def test_replaced_files_are_deleted_after_the_grace_period_or_at_close(tmp_path,
         store.write("b", f"m f=1 {T0}")
         store.compact()
         first = parquet_files(store.path)
-        store.write("b", f"m f=2 {T0 + 1}")
+        store.write("b", f"m f=2 {T0}")
         store.compact()
         assert all(p.exists() for p in first) and store.reaper.pending == first
     assert not any(p.exists() for p in first)  # closing deleted them
@@ -325,3 +325,59 @@ def test_parquet_files_number_their_series_in_tag_order_prefixed_by_day(store):
     assert pl.read_parquet(part.path).get_column("series").to_list() == [day << 32, (day << 32) + 1]
     (wide,) = store.scan_wide("b", t0, t0 + 10)
     assert wide.numbered and wide.frame.collect().get_column(WideRead.SERIES_COLUMN).n_unique() == 2
+
+
+def test_points_written_in_time_order_add_a_file_to_their_day(store):
+    """Hot rows all after a day's files become one more file of that day (nothing is read
+    again); reads see the same points as one merged file would hold."""
+    from storage.compaction import MAX_FILES_PER_DAY
+
+    store.create_bucket("b")
+    lines = [f"m,h={'ab'[i % 2]} f={i},n={i}i {T0 + i * HOUR // 2}" for i in range(24)]
+    store.write("b", "\n".join(lines[:8]))
+    store.compact()
+    first = parquet_files(store.path)
+    for start in (8, 16):
+        store.write("b", "\n".join(lines[start:start + 8]))
+        store.compact()
+    files = parquet_files(store.path)
+    assert len(files) == 3 and set(first) <= set(files)  # appended, the first file kept
+    parts = store.catalog.partitions(store.bucket("b").id)
+    assert sum(p.rows for p in parts) == 24 and {p.day for p in parts} == {T0 // DAY}
+    got = store.scan("b")[FieldType.FLOAT].collect().sort("h", "_time")
+    assert got["_value"].to_list() == [float(i) for i in (*range(0, 24, 2), *range(1, 24, 2))]
+    # a point at the time of an earlier file (a rewrite) merges the day into one file
+    store.write("b", f"m,h=a f=100 {T0}")
+    store.compact()
+    assert len(parquet_files(store.path)) == 1
+    got = store.scan("b")[FieldType.FLOAT].collect().sort("h", "_time")
+    assert got["_value"].to_list()[:2] == [100.0, 2.0] and got.height == 24
+    ints = store.scan("b")[FieldType.INTEGER].collect().sort("h", "_time")
+    assert ints["_value"].to_list()[0] == 0  # the rewrite kept the field it did not set
+    # at most MAX_FILES_PER_DAY files: the next in-order write merges them all
+    for k in range(MAX_FILES_PER_DAY - 1):
+        store.write("b", f"m,h=a f={k} {T0 + DAY - MAX_FILES_PER_DAY + k}")
+        store.compact()
+    assert len(parquet_files(store.path)) == MAX_FILES_PER_DAY
+    store.write("b", f"m,h=a f=-1 {T0 + DAY - 1}")
+    store.compact()
+    files = parquet_files(store.path)
+    assert len(files) == 1
+    frame = pl.read_parquet(files[0])
+    assert frame.height == 24 + MAX_FILES_PER_DAY
+    keys = [c for c in frame.columns if c.startswith("t")]  # tags and time
+    assert frame.select(pl.struct(keys).is_unique().all()).item()
+
+
+def test_appended_files_are_sorted_and_numbered_by_series(store):
+    store.create_bucket("b")
+    day = T0 // DAY
+    store.write("b", "".join(f"m,h={h} v={i} {T0 + i}\n" for h in ("b", "a") for i in range(3)))
+    store.compact()
+    store.write("b", "".join(f"m,h={h} v={i} {T0 + i}\n" for h in ("c", "a") for i in (5, 4)))
+    store.compact()
+    files = sorted(store.catalog.partitions(store.bucket("b").id), key=lambda p: p.min_time)
+    assert len(files) == 2
+    second = pl.read_parquet(files[1].path)
+    assert second["time"].to_list() == [T0 + 4, T0 + 5, T0 + 4, T0 + 5]
+    assert second["series"].to_list() == [(day << 32) + n for n in (0, 0, 1, 1)]
