@@ -52,30 +52,32 @@ def stream_from_scan(frames: dict[FieldType, pl.LazyFrame], start: int | None = 
                     pl.col(t).is_not_null() == has for t, has in zip(tags, pattern, strict=True)))
             key_tags = sorted([*present, *core])
             part = part.select(*bounds, *row, *key_tags)
-            if not _sorted_by(part, key_tags):
+            starts = _table_starts(part, key_tags)
+            if starts is None:
                 part = part.sort([*key_tags, "_time"])
-            out.append(TableFrame(part, (*bound_key, *key_tags)))
+            out.append(TableFrame(part, (*bound_key, *key_tags), starts=starts))
     # frames in an order that does not depend on what else the scan read (so a pushed
     # predicate cannot change how later merges stack them): by key columns, then value type
     out.sort(key=lambda tf: (tf.key, str(tf.frame.schema.get("_value"))))
     return TableStream(out)
 
 
-def _sorted_by(frame: pl.DataFrame, key: list[str]) -> bool:
-    """Whether rows are already in table order (keys ascending, time ascending within each):
-    Parquet partitions store series in that order, so a read of one day usually is."""
+def _table_starts(frame: pl.DataFrame, key: list[str]) -> list[int] | None:
+    """Where each table's rows start when rows are already in table order (keys ascending,
+    time ascending within each), else None. Parquet partitions store series in that order,
+    so a read of one day usually is; the starts spare tables() finding them again."""
     if "_time" not in frame.columns or frame.height < 2:
-        return frame.height < 2
+        return None if frame.height >= 2 else [0] * frame.height
     if not key:
-        return frame.get_column("_time").is_sorted()
+        return [0] if frame.get_column("_time").is_sorted() else None
     new = run_starts(frame, key)
     if not runs_are_tables(frame, key, new):
-        return False
+        return None
     firsts = frame.select(key).filter(new)
     if not firsts.equals(firsts.sort(key, nulls_last=False)):
-        return False
+        return None
     back = frame.select(pl.col("_time").diff() < 0).to_series()
-    return not (back & ~new).any()
+    return None if (back & ~new).any() else new.arg_true().to_list()
 
 
 def _presence_patterns(frame: pl.DataFrame, tags: list[str]) -> list[tuple[bool, ...]]:
