@@ -24,8 +24,6 @@ from tsengine.execute.table import TIME_DTYPE, TableStream
 from tsengine.plan.nodes import PlanNode, StorageGroupWindow
 
 
-
-
 @implements(StorageGroupWindow)
 def read_group_window(ctx: ExecContext, node: PlanNode, _inputs: list[TableStream]
                       ) -> TableStream:

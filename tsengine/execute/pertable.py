@@ -95,7 +95,7 @@ def numbered_tables(frame: pl.DataFrame, key: Sequence[str], numbers: pl.Series,
     if not names:
         return None
     positions = change_positions(numbers)
-    firsts = pl.DataFrame([frame.get_column(c).gather(positions) for c in names])
+    firsts = frame[names][positions]  # indexing, not gather(): no query plan to run
     if not distinct and firsts.is_duplicated().any():
         return None
     ids = pl.Series(name, numbers.to_numpy()[positions])
@@ -116,23 +116,26 @@ def sequential_sums(values: pl.Series, starts: pl.Series) -> pl.Series | None:
     `starts`), each added one after another from 0 as Go's loops add them: Polars' grouped
     sum adds in another order, which can change a float's last digit. A null adds nothing.
 
-    Vectorized across runs: step p adds every run's p-th value at once (runs ordered longest
-    first, so the runs still going are a prefix). Long runs become the rows of a matrix
-    instead, summed by a cumulative sum along each row, which is sequential by nature; None
-    when they are too uneven for that matrix to stay small.
+    Vectorized across runs: the runs become the rows of a matrix (padded with zeros, which
+    add nothing), summed by a cumulative sum along each row, which is sequential by nature.
+    Where that matrix would be too large (runs of very uneven lengths), step p adds every
+    run's p-th value at once (runs ordered longest first, so the runs still going are a
+    prefix); None when the runs are too long for steps too.
     """
-    flat = values.fill_null(0.0).cast(pl.Float64).to_numpy()
+    if values.null_count():
+        values = values.fill_null(0.0)
+    flat = values.cast(pl.Float64).to_numpy()
     first = starts.cast(pl.Int64).to_numpy()
     n, runs = len(flat), len(first)
     if not runs:
         return pl.Series(values.name, [], dtype=pl.Float64)
-    lengths = run_lengths(starts, n).to_numpy()
+    lengths = np.diff(first, append=n)
     width = int(lengths.max())
     with np.errstate(over="ignore", invalid="ignore"):  # inf and NaN are results, as in Go
-        if width <= _STEPPED_WIDTH:
-            sums = _stepped_sums(flat, first, lengths, width)
-        elif (lengths == width).all():
+        if (lengths == width).all():
             sums = np.cumsum(flat.reshape(runs, width), axis=1)[:, -1]
+        elif runs * width > 4 * n and width <= _STEPPED_WIDTH:
+            sums = _stepped_sums(flat, first, lengths, width)
         elif runs * width <= 4 * n:
             matrix = np.zeros(runs * width)  # each run at the start of its row
             matrix[np.arange(n) + np.repeat(np.arange(runs) * width - first, lengths)] = flat

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import numpy as np
 import polars as pl
+import pyarrow as pa
 
 from tsengine.execute import pertable
 from tsengine.execute.windows import INDEX, START, STOP, Bounds, WindowSpec
@@ -80,15 +81,27 @@ def with_empty_windows(runs: dict[str, pl.Series], tables: np.ndarray, fn: str,
     window = np.tile(np.arange(first, last + 1, dtype=np.int64), len(tables))
     begins = spec.zero + window * every
     (name, values), = ((k, v) for k, v in runs.items() if k not in ("table", INDEX, START, STOP))
-    if fn == "count":
-        empty = pl.Series(name, np.zeros(len(window), dtype=np.int64))
-    else:
-        empty = pl.Series(name, dtype=values.dtype).extend_constant(None, len(window))
     return {"table": pl.Series(np.repeat(tables, width)),
             INDEX: pl.Series(INDEX, window),
             START: pl.Series(START, np.maximum(begins, lo)),
             STOP: pl.Series(STOP, np.minimum(begins + every, hi)),
-            name: empty.scatter(slots, values)}
+            name: _scattered(values, slots, len(window), fn == "count")}
+
+
+def _scattered(values: pl.Series, slots: np.ndarray, n: int, zero: bool) -> pl.Series:
+    """`values` at positions `slots` of a column of n, 0 (`zero`) or null elsewhere: for
+    numbers by NumPy and an Arrow validity mask (no Polars call), else by Polars."""
+    if not values.dtype.is_numeric():
+        return pl.Series(values.name, dtype=values.dtype).extend_constant(None, n) \
+            .scatter(slots, values)
+    data = values.fill_null(0).to_numpy() if values.null_count() else values.to_numpy()
+    array = np.zeros(n, dtype=data.dtype)
+    array[slots] = data
+    if zero:
+        return pl.Series(values.name, array)
+    missing = np.ones(n, dtype=bool)
+    missing[slots] = values.is_null().to_numpy() if values.null_count() else False
+    return pl.Series(values.name, pa.array(array, mask=missing))
 
 
 def _run_values(fn: str, values: pl.Series, positions: np.ndarray, n: int) -> pl.Series | None:
