@@ -104,7 +104,11 @@ class TableFrame:
 def _exact(frame: pl.DataFrame, key: tuple[str, ...]) -> tuple[pl.DataFrame, list[str], list[str]]:
     """The frame with time key columns added as nanoseconds: Python datetimes would drop them."""
     times = [k for k in key if isinstance(frame.schema[k], pl.Datetime)]
-    exact = frame.with_columns(pl.col(t).dt.epoch("ns").alias(f"\0{t}") for t in times)
+    if all(frame.schema[t] == TIME_DTYPE for t in times):  # ns already: a cast, no query
+        exact = frame.hstack([frame.get_column(t).cast(pl.Int64).alias(f"\0{t}")
+                              for t in times])
+    else:
+        exact = frame.with_columns(pl.col(t).dt.epoch("ns").alias(f"\0{t}") for t in times)
     return exact, times, [f"\0{k}" if k in times else k for k in key]
 
 
@@ -174,7 +178,7 @@ def _table_slices(frame: pl.DataFrame, key: tuple[str, ...]
 def _known_slices(frame: pl.DataFrame, key: tuple[str, ...], starts: list[int]
                   ) -> tuple[pl.DataFrame, pl.DataFrame, list[str]]:
     """As `_table_slices`, from the rows where tables start (each table one run)."""
-    firsts, times, names = _exact(frame[starts].select(key), key)
+    firsts, times, names = _exact(frame[starts][list(key)], key)
     keys = firsts.select(names).with_columns(
         pl.Series("\0start", starts), pl.Series("\0end", [*starts[1:], frame.height]))
     return frame, keys, times

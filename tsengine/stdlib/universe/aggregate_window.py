@@ -20,6 +20,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
+import numpy as np
 import polars as pl
 
 from tsengine.execute import pertable, windows
@@ -336,20 +337,34 @@ def native_windows(node: AggregateWindowNative, rows: pl.DataFrame, tables: pl.D
             result = _with_empty_windows(node, tables.select(TABLE), result, ids, bounds,
                                          value_dtype)
         result = result.sort([TABLE, INDEX], maintain_order=True)
-    time = pl.col(START if node.use_start else STOP).cast(TIME_DTYPE).alias("_time")
-    bound_values = [pl.lit(bounds[0], pl.Int64).cast(TIME_DTYPE).alias("_start"),
-                    pl.lit(bounds[1], pl.Int64).cast(TIME_DTYPE).alias("_stop")]
     out_key = (*key, *(c for c in ("_start", "_stop") if c not in key))
     if node.on_storage:
         rest = [k for k in out_key if k not in ("_start", "_stop")]
         columns = ["_start", "_stop", "_time", node.column, *rest]
     else:
         columns = ["_time", *out_key, node.column]
+    table = result.get_column(TABLE)
+    made = {"_time": result.get_column(START if node.use_start else STOP).cast(TIME_DTYPE),
+            "_start": _constant_time(bounds[0], result.height),
+            "_stop": _constant_time(bounds[1], result.height),
+            node.column: result.get_column(node.column)}
+    keyed = _rows_of_tables(tables, table)
+    frame = pl.DataFrame([made[c].alias(c) if c in made else keyed.get_column(c)
+                          for c in columns])
     # rows by table, each table's rows one run
-    starts = pertable.change_positions(result.get_column(TABLE)).tolist()
-    result = (result.lazy().join(tables.lazy(), on=TABLE, how="left", maintain_order="left")
-              .with_columns(time, *bound_values).select(columns).collect())
-    return TableFrame(result, out_key, starts=starts)
+    return TableFrame(frame, out_key, starts=pertable.change_positions(table).tolist())
+
+
+def _constant_time(ns: int, n: int) -> pl.Series:
+    return pl.Series(np.full(n, ns, dtype=np.int64)).cast(TIME_DTYPE)
+
+
+def _rows_of_tables(tables: pl.DataFrame, ids: pl.Series) -> pl.DataFrame:
+    """The row of `tables` (one per table, TABLE and its key columns) of each id, by indexing
+    (found by a binary search over the sorted ids) rather than a join."""
+    known = tables.get_column(TABLE).to_numpy()
+    order = np.argsort(known, kind="stable")
+    return tables[order[np.searchsorted(known[order], ids.to_numpy())]]
 
 
 def _aggregate_windows(node: AggregateWindowNative, rows: pl.DataFrame, key: list[str],
