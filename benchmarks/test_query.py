@@ -82,7 +82,7 @@ EXPECTED_TABLES = {"window_mean": INGEST_SPEC.sensors, "last": INGEST_SPEC.senso
 
 @pytest.mark.parametrize("query", list(FLUX))
 def test_query_tsengine(benchmark, engine: Engine, query: str) -> None:
-    tables = benchmark.pedantic(engine.query, args=(FLUX[query],), rounds=5, iterations=1,
+    tables = benchmark.pedantic(engine.query, args=(FLUX[query],), rounds=15, iterations=1,
                                 warmup_rounds=1)["_result"]
     if query in EXPECTED_TABLES:
         assert len(tables) == EXPECTED_TABLES[query]
@@ -92,6 +92,6 @@ def test_query_tsengine(benchmark, engine: Engine, query: str) -> None:
 def test_query_duckdb_baseline(benchmark, duck, query: str) -> None:
     sql = SQL[query].format(start=START.replace("T", " ").rstrip("Z"),
                             stop=STOP.replace("T", " ").rstrip("Z"), location=LOCATION)
-    frame = benchmark.pedantic(lambda: duck.sql(sql).pl(), rounds=5, iterations=1,
+    frame = benchmark.pedantic(lambda: duck.sql(sql).pl(), rounds=15, iterations=1,
                                warmup_rounds=1)
     assert frame.height > 0
