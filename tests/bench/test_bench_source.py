@@ -38,3 +38,16 @@ def test_stage_gzip_file_counts_and_span(tmp_path: Path) -> None:
     seconds.write_bytes(b"m f=1 7\nm f=2 9\n")
     span = stage_file(seconds, tmp_path, "s").span
     assert span is not None and (span.start, span.stop) == (7 * 10**9, 9 * 10**9 + 1)
+
+
+def test_batches_spanning_many_blocks_keep_every_line(tmp_path, monkeypatch):
+    from tsengine.bench import source
+
+    monkeypatch.setattr(source, "BLOCK", 7)  # every batch spans several blocks
+    lines = [b"m v=%di %d" % (i, i) for i in range(23)]
+    path = tmp_path / "in.lp"
+    path.write_bytes(b"\n".join(lines))  # the last line without its newline
+    got = list(source.batches(path, 5))
+    assert [n for _, n in got] == [5, 5, 5, 5, 3]
+    assert b"".join(b for b, _ in got) == path.read_bytes()
+    assert got[1][0] == b"\n".join(lines[5:10]) + b"\n"

@@ -73,23 +73,22 @@ def stage_file(path: Path, work_dir: Path, precision: str = "ns") -> Staged:
 
 
 def batches(path: Path, lines: int) -> Iterator[tuple[bytes, int]]:
-    """The file's content cut after every `lines`-th newline: (bytes, lines in them)."""
-    carry = b""
+    """The file's content cut after every `lines`-th newline: (bytes, lines in them). Each
+    block is scanned once and a batch joined once, whatever the number of blocks it spans."""
+    pending: list[bytes] = []  # the unyielded rest: a batch's first blocks
+    count = 0  # newlines in `pending`
     with open(path, "rb") as f:
-        while True:
-            block = f.read(BLOCK)
-            if not block:
-                break
-            data = carry + block
-            ends = np.flatnonzero(np.frombuffer(data, dtype=np.uint8) == 10)
-            cut = 0
-            for end in ends[lines - 1::lines]:
-                yield data[cut:end + 1], lines
-                cut = int(end) + 1
-            carry = data[cut:]
-            # the whole lines of the carry are counted again with the next block
+        while block := f.read(BLOCK):
+            ends = np.flatnonzero(np.frombuffer(block, dtype=np.uint8) == 10)
+            cut, closing = 0, ends[lines - count - 1::lines]
+            for end in closing:
+                yield b"".join([*pending, block[cut:end + 1]]), lines
+                pending, cut = [], int(end) + 1
+            pending.append(block[cut:])
+            count += len(ends) - len(closing) * lines
+    carry = b"".join(pending)
     if carry.strip():
-        yield carry, carry.count(b"\n") + (not carry.endswith(b"\n"))
+        yield carry, count + (not carry.endswith(b"\n"))
 
 
 def _widen(span: Span | None, batch: bytes, unit: int) -> Span | None:
