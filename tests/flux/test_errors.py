@@ -320,9 +320,13 @@ def test_unknown_package():
     assert where(runtime_error('import "nope/pkg"\nx = 1')) == ('unknown package "nope/pkg"', 1, 1)
 
 
-def test_a_package_tsengine_lacks_is_named_as_unsupported():
-    assert where(runtime_error('import "experimental/mqtt"\nx = 1')) == (
-        'package "experimental/mqtt" is not supported by tsengine', 1, 1)
+def test_a_package_tsengine_lacks_imports_and_its_members_are_named_as_unsupported():
+    import tsengine.stdlib  # noqa: F401
+
+    assert where(runtime_error('import "experimental/mqtt"\nx = 1\ny = mqtt.to(topic: "t")')) == (
+        "mqtt.to is not supported by tsengine", 3, 5)
+    assert where(runtime_error('import "not/a/flux/package"')) == (
+        'unknown package "not/a/flux/package"', 1, 1)
 
 
 def test_an_unsupported_function_is_named_with_its_position():

@@ -163,7 +163,8 @@ class Interpreter:
                     scope.vars[stmt.name] = value
 
     def _import(self, imp: ast.ImportDeclaration, scope: Scope) -> None:
-        if self.registry.package(imp.path) is None and imp.path != UNIVERSE:
+        if self.registry.package(imp.path) is None and imp.path != UNIVERSE \
+                and not _known_package(imp.path):
             raise self.error(unsupported_message(imp.path, package=True), imp)
         name = imp.alias or imp.path.rsplit("/", 1)[-1]
         try:
@@ -176,7 +177,8 @@ class Interpreter:
         """A package's members, with this run's `option pkg.name = ...` values over them."""
         if path == UNIVERSE:  # `import "universe"`: the prelude's names, Flux-written ones too
             return Record(dict(self.universe.vars))
-        return Record({**self.registry.packages[path], **self._flux_members.get(path, {}),
+        # a Flux package tsengine lacks imports as no members: using one names it unsupported
+        return Record({**self.registry.packages.get(path, {}), **self._flux_members.get(path, {}),
                        **self.package_options.get(path, {})})
 
     def package_option(self, path: str, name: str) -> Any:
@@ -334,6 +336,8 @@ class Interpreter:
         if not isinstance(node, ast.Identifier) or node.name not in self._imports:
             return None
         members = self.registry.packages.get(self._imports[node.name], {})
+        if not members:  # a package tsengine lacks: its record is empty
+            return node.name if not obj else None
         return node.name if set(members) <= set(obj) else None
 
     def _index(self, node: ast.IndexExpr, scope: Scope) -> Any:
@@ -490,6 +494,14 @@ def _parsed_prelude(source: str) -> ast.File:
     file = parse(source)
     _PRELUDE_NODES.update(id(node) for node in ast.walk(file))
     return file
+
+
+def _known_package(path: str) -> bool:
+    """Whether Flux's standard library has the package (tsengine may lack it): upstream
+    scripts import packages they never use, so the import itself succeeds."""
+    from tsengine.flux.signatures import PACKAGES
+
+    return path in PACKAGES
 
 
 def unsupported_message(name: str, package: bool = False) -> str:
