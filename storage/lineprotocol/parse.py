@@ -64,15 +64,7 @@ def parse(
         segments, left = parse_fast(present, default_time, factor)
     else:
         segments, left = [], present
-    exact, consumed, dropped, exact_errors = _parse_exact(lines, left, default_time, factor, raw)
-    errors += exact_errors
-    if errors:
-        raise LineProtocolError(errors, source)
-    if consumed:
-        gone = pl.Series(LINE, sorted(consumed), dtype=pl.UInt32)
-        for seg in segments:
-            seg.frame = seg.frame.filter(~pl.col(LINE).is_in(gone.implode()))
-    return PointBatch([s for s in segments if s.height] + exact, dropped)
+    return _with_exact(lines, left, errors, default_time, factor, raw, source, segments)
 
 
 def _finish_uniform(
@@ -84,6 +76,15 @@ def _finish_uniform(
         return PointBatch([s for s in segments if s.height])
     lines, errors = _split_lines(raw, first_line)
     rest = lines.filter(pl.col(LINE).is_in(pl.Series(left, dtype=pl.UInt32).implode()))
+    return _with_exact(lines, rest, errors, default_time, factor, raw, source, segments)
+
+
+def _with_exact(lines: pl.DataFrame, rest: pl.DataFrame, errors: list, default_time: int,
+                factor: int, raw: bytes, source: str | None, segments: list[Segment]
+                ) -> PointBatch:
+    """The batch of the vectorized `segments` and the exact parse of the `rest` of the lines;
+    lines the exact parser consumed with a neighbour leave the segments. Any error (of the
+    split or of the exact parse) rejects the whole request."""
     exact, consumed, dropped, exact_errors = _parse_exact(lines, rest, default_time, factor, raw)
     errors += exact_errors
     if errors:

@@ -170,10 +170,3 @@ def run_counts(flags: pl.Series, starts: pl.Series) -> pl.Series:
         return pl.Series(flags.name, [], dtype=pl.Int64)
     ones = flags.cast(pl.Int64).to_numpy()
     return pl.Series(flags.name, np.add.reduceat(ones, starts.cast(pl.Int64).to_numpy()))
-
-
-def run_lengths(starts: pl.Series, height: int) -> pl.Series:
-    """How many rows each run has (runs contiguous, starting at the row positions `starts`,
-    the last ending at `height`)."""
-    first = starts.cast(pl.Int64)
-    return (first.shift(-1, fill_value=height) - first).alias("\0length")
