@@ -76,15 +76,17 @@ def parse_uniform(
     if table is None or table.height == 0:  # a blank line is a row of nulls, declined below
         return None
     nums = pl.int_range(first_line, first_line + table.height, dtype=pl.UInt32).alias(LINE)
-    # most requests hold one measurement: read them as such, look for others only if refused
-    got = _parse_shape(table.with_columns(nums), first, default_time, factor)
-    if got is not None:
+    # most requests hold one measurement: read them as such when every line starts with it
+    if table.select(_groups([first]).is_not_null().all()).item():
+        got = _parse_shape(table.with_columns(nums), first, default_time, factor)
+        if got is None:
+            return None
         segments, left, expected = [got[0]], got[1], got[2]
         commas = not strict
     else:
         commas = True
         found = _shapes(raw, table, shapes, default_time, factor)
-        if found is None or len(shapes) == 1:
+        if found is None:
             return None
         table, groups = found
         order = list(shapes.values())
@@ -160,7 +162,7 @@ def _shapes(raw: bytes, table: pl.DataFrame, shapes: dict[str, Shape], default_t
                 return None
             table = again
         groups = _groups(list(shapes.values()))
-        unmatched = table.filter(groups.is_null()).head(1)["c0"]
+        unmatched = table.select(pl.col("c0").filter(groups.is_null()).head(1)).to_series()
         if unmatched.len() == 0:
             return table, groups
         if len(shapes) >= MAX_SHAPES or unmatched.null_count():
@@ -178,8 +180,8 @@ def _first_shape(raw: bytes, name: str, shapes: dict[str, Shape], default_time: 
     """The shape of the first line of measurement `name` (not one of `shapes`)."""
     key = name.encode()
     best = -1
-    for sep in b", ":
-        at = raw.find(b"\n" + key + bytes([sep]))
+    for sep in b", ":  # each search stops at the best found so far: a miss reads no further
+        at = raw.find(b"\n" + key + bytes([sep]), 0, best + len(key) + 2 if best >= 0 else None)
         if at >= 0 and (best < 0 or at < best):
             best = at
     if best < 0:
