@@ -19,6 +19,7 @@ Per-line checks come in two kinds:
 
 from __future__ import annotations
 
+import functools
 import io
 from dataclasses import dataclass
 
@@ -211,12 +212,20 @@ def _groups(shapes: list[Shape]) -> pl.Expr:
     return expr.alias(_GROUP)
 
 
-def _parse_shape(
-    table: pl.DataFrame, shape: Shape, default_time: int, factor: int
-) -> tuple[Segment, list[int], np.ndarray] | None:
-    """One shape's lines (`_line` and the CSV columns): its segment, the lines left to the exact
-    parser, and the separators (`=`, `"`, ` `, `,`) its lines hold; None if a line is bent."""
-    n = table.height
+@dataclass(frozen=True)
+class _ShapePlan:
+    """The Polars query that splits and checks one shape's lines: built once per shape and
+    precision, as writers repeat their shapes request after request."""
+
+    split: tuple[pl.Expr, ...]
+    structs: tuple[str, ...]
+    select: tuple[pl.Expr, ...]  # `_line`, the point's columns, then the flag columns
+    flags: tuple[str, ...]  # the flag columns, dropped once read
+    width: int  # CSV columns of the shape
+
+
+@functools.lru_cache(maxsize=64)
+def _plan(shape: Shape, factor: int) -> _ShapePlan:
     columns = _columns(shape)
     tokens, split, structs = _split(columns)
     structural: list[pl.Expr] = []
@@ -239,35 +248,46 @@ def _parse_shape(
             structural.extend(checks)
             ok.extend(value_ok)
             exprs.append(value.alias(field_column(tok.key)))
-        else:
+        else:  # null where the line has no timestamp: the request's default time fills it
             raw_ts = col.cast(pl.Int64, strict=False)
-            exprs.append(pl.when(col.is_null()).then(pl.lit(default_time))
-                         .otherwise(raw_ts * factor).alias(TIME))
+            exprs.append((raw_ts * factor).alias(TIME))
             ok.append(col.is_null() | raw_ts.is_between(lo, hi))
     flags = [pl.all_horizontal(structural).fill_null(False).alias("_structural"),
-             pl.col(f"k{len(tokens) - 1}").is_not_null().alias("_ts")]
-    if key_bytes:
-        flags.append(pl.sum_horizontal(key_bytes).alias("_key"))
-    good = pl.all_horizontal(ok).fill_null(False) if ok else pl.lit(True)
-    frame = (table.lazy().select(pl.col(LINE), *split).unnest(structs)
-             .select(*exprs, good.alias("_ok"), *flags).collect())
+             pl.col(f"k{len(tokens) - 1}").is_not_null().alias("_ts"),
+             (pl.sum_horizontal(key_bytes) if key_bytes else pl.lit(0)).alias("_key"),
+             (pl.all_horizontal(ok).fill_null(False) if ok else pl.lit(True)).alias("_ok")]
+    return _ShapePlan(tuple(split), tuple(structs), (*exprs, *flags),
+                      ("_structural", "_ts", "_key", "_ok"), len(columns))
+
+
+def _parse_shape(
+    table: pl.DataFrame, shape: Shape, default_time: int, factor: int
+) -> tuple[Segment, list[int], np.ndarray] | None:
+    """One shape's lines (`_line` and the CSV columns): its segment, the lines left to the exact
+    parser, and the separators (`=`, `"`, ` `, `,`) its lines hold; None if a line is bent."""
+    n = table.height
+    plan = _plan(shape, factor)
+    frame = (table.lazy().select(pl.col(LINE), *plan.split).unnest(plan.structs)
+             .select(*plan.select).collect())
     if not frame["_structural"].all():
         return None
-    key_max = frame["_key"].max() if key_bytes else 0
-    if len(shape.measurement.encode()) + len(shape.tags) + (key_max or 0) > MAX_KEY_LENGTH:  # type: ignore[operator]
+    key_max = frame["_key"].max() or 0
+    if len(shape.measurement.encode()) + len(shape.tags) + key_max > MAX_KEY_LENGTH:  # type: ignore[operator]
         return None
     ts = int(frame["_ts"].sum())
-    frame = frame.drop("_structural", "_ts", *(["_key"] if key_bytes else []))
-    if frame["_ok"].all():
+    good = frame["_ok"]
+    frame = frame[[c for c in frame.columns if c not in plan.flags]]  # indexing: no query
+    if good.all():
         left: list[int] = []
-        frame = frame.drop("_ok")
     else:
-        left = frame.filter(~pl.col("_ok"))[LINE].to_list()
-        frame = frame.filter(pl.col("_ok")).drop("_ok")
+        left = frame[LINE].filter(~good).to_list()
+        frame = frame.filter(good)
+    if frame[TIME].null_count():  # lines without a timestamp
+        frame = frame.with_columns(pl.col(TIME).fill_null(default_time))
     nt, nf = len(shape.tags), len(shape.fields)
     strings = sum(1 for _, t in shape.fields if t is FieldType.STRING)
     counts = np.array([n * (nt + nf), n * 2 * strings, n + ts,
-                       n * (len(columns) - 1)], dtype=np.int64)
+                       n * (plan.width - 1)], dtype=np.int64)
     return Segment(shape.measurement, frame, list(shape.tags), dict(shape.fields)), left, counts
 
 
