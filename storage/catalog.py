@@ -303,7 +303,8 @@ class Catalog:
         if last_day is not None:
             sql += " AND day <= ?"
             args.append(last_day)
-        rows = self._read(sql + " ORDER BY measurement_id, day", args)
+        # a day's files in time order: a series read across them stays in time order
+        rows = self._read(sql + " ORDER BY measurement_id, day, min_time, max_time", args)
         return [Partition(*r[:3], self.full_path(r[3]), *r[4:7],
                           tuple(r[7].split(",")) if r[7] else ()) for r in rows]
 

@@ -1,18 +1,20 @@
 """Compaction: hot rows move into deduplicated Parquet files per bucket, measurement and day.
 
-A day's hot rows that all come after the day's files (points written in time order, the usual
-case) are written as one more file of that day: no point can be in two files, and nothing written
-before is read again. Otherwise, or once a day has MAX_FILES_PER_DAY files, the day's files and
-hot rows are merged into one file. Each new file is written under a temporary name, synced and
-renamed; then one transaction swaps the manifest entries and deletes the compacted hot rows. A
-crash before the commit leaves the old state (the new file is an orphan, removed at the next
-open); after it, the new one.
+A day's hot rows that all come after the day's files (points written in time order, the usual case;
+at the files' last time, only in other series) are written as one more file of that day: no point
+can be in two files, a series' rows stay in time order from file to file, and nothing written
+before is read again. Otherwise, or once a day has MAX_FILES_PER_DAY files, the day's files and hot
+rows are merged into one file. Each new file is written under a temporary name, synced and renamed;
+then one transaction swaps the manifest entries and deletes the compacted hot rows. A crash before
+the commit leaves the old state (the new file is an orphan, removed at the next open); after it,
+the new one.
 """
 
 from __future__ import annotations
 
 import os
 import uuid
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -85,11 +87,9 @@ def compact_measurement(catalog: Catalog, root: Path, m: Measurement,
     plans: list[tuple[list[Partition], Partition]] = []
     con = catalog.con
     try:
-        for (day,), rows in hot.group_by(pl.col("time") // DAY):
+        for day, rows in _by_day(hot):
             old = old_parts.get(day, [])
-            append = len(old) < MAX_FILES_PER_DAY and all(
-                p.max_time < rows["time"].min() for p in old)
-            if append or not old:
+            if not old or _can_append(old, rows, m, tags):
                 replaced: list[Partition] = []
                 merged = resolve_duplicates(rows, ["time", *tags], fields)
             else:
@@ -122,6 +122,32 @@ def compact_measurement(catalog: Catalog, root: Path, m: Measurement,
             Path(new.path).unlink(missing_ok=True)
         raise
     return [old for replaced, _ in plans for old in replaced]
+
+
+def _by_day(hot: pl.DataFrame) -> Iterator[tuple[int, pl.DataFrame]]:
+    """The hot rows per UTC day; rows of one day (the usual case) are not copied."""
+    days = hot["time"] // DAY
+    if days.min() == days.max():
+        yield int(days[0]), hot
+        return
+    for (day,), rows in hot.group_by(days):
+        yield int(day), rows  # type: ignore[arg-type]
+
+
+def _can_append(old: list[Partition], rows: pl.DataFrame, m: Measurement,
+                tags: list[str]) -> bool:
+    """Whether a day's hot rows can be one more file of the day: no earlier point of theirs in
+    the day's files, and none of their series at the files' last time (a request that ends in
+    the middle of a timestamp's points leaves the rest of them to the next compaction)."""
+    first = rows["time"].min()
+    if len(old) >= MAX_FILES_PER_DAY or any(p.max_time > first for p in old):  # type: ignore[operator]
+        return False
+    edge = [p for p in old if p.max_time == first]
+    if not edge:
+        return True
+    stored = read_cold(edge, m, ["time", *tags]).filter(pl.col("time") == first).collect()
+    arriving = rows.filter(pl.col("time") == first).select("time", *tags)
+    return stored.join(arriving, on=["time", *tags], how="semi", nulls_equal=True).height == 0
 
 
 def _sorted_by_series(rows: pl.DataFrame, by_name: list[str], day: int) -> pl.DataFrame:

@@ -381,3 +381,28 @@ def test_appended_files_are_sorted_and_numbered_by_series(store):
     second = pl.read_parquet(files[1].path)
     assert second["time"].to_list() == [T0 + 4, T0 + 5, T0 + 4, T0 + 5]
     assert second["series"].to_list() == [(day << 32) + n for n in (0, 0, 1, 1)]
+
+
+def test_a_timestamp_split_between_two_compactions_appends_a_file(store):
+    """A request that ends among one timestamp's points (writers batch by lines, not by time)
+    leaves the rest of that timestamp to the next compaction: other series at the files' last
+    time add a file too, and the day's files are never read again."""
+    store.create_bucket("b")
+    lines = [f"m,h={h} f={i} {T0 + i // 3 * HOUR}" for i, h in enumerate("abc" * 4)]
+    store.write("b", "\n".join(lines[:7]))  # the third timestamp's a, not its b and c
+    store.compact()
+    first = parquet_files(store.path)
+    store.write("b", "\n".join(lines[7:]))
+    store.compact()
+    files = parquet_files(store.path)
+    assert len(files) == 2 and set(first) <= set(files)
+    got = store.scan("b")[FieldType.FLOAT].collect().sort("h", "_time")
+    assert got["_value"].to_list() == [float(i) for h in range(3) for i in range(h, 12, 3)]
+    # a series again at the last time of the files is a rewrite: the day merges into one file
+    store.write("b", f"m,h=c f=100 {T0 + 3 * HOUR}\nm,h=c f=101 {T0 + 4 * HOUR}")
+    store.compact()
+    files = parquet_files(store.path)
+    assert len(files) == 1
+    got = store.scan("b")[FieldType.FLOAT].collect().sort("h", "_time")
+    assert got.filter(pl.col("h") == "c")["_value"].to_list() == [2.0, 5.0, 8.0, 100.0, 101.0]
+    assert got.height == 13
