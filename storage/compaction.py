@@ -18,10 +18,11 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
 import polars as pl
 
 from storage.catalog import Catalog, Measurement, Partition
-from storage.tiers import SEQ, SERIES, read_cold, read_hot, resolve_duplicates
+from storage.tiers import SEQ, SERIES, read_cold, read_hot
 from storage.timeutil import DAY, format_time
 
 # rows of a Parquet row group: rows are sorted by tags, so a tag predicate reads only the row
@@ -91,13 +92,12 @@ def compact_measurement(catalog: Catalog, root: Path, m: Measurement,
             old = old_parts.get(day, [])
             if not old or _can_append(old, rows, m, tags):
                 replaced: list[Partition] = []
-                merged = resolve_duplicates(rows, ["time", *tags], fields)
             else:
                 replaced = old
                 existing = read_cold(old, m, cols).with_columns(
                     pl.lit(0, pl.Int64).alias(SEQ)).collect()
-                merged = resolve_duplicates(pl.concat([existing, rows]), ["time", *tags], fields)
-            merged = _sorted_by_series(merged.drop(SEQ), by_name, day)
+                rows = pl.concat([existing, rows])
+            merged = _sorted_by_series(rows, by_name, day, fields)
             path = day_dir(root, m.bucket_id, m.id, day) / f"part-{uuid.uuid4().hex}.parquet"
             write_parquet_atomically(merged, path)
             times = merged["time"]
@@ -150,28 +150,46 @@ def _can_append(old: list[Partition], rows: pl.DataFrame, m: Measurement,
     return stored.join(arriving, on=["time", *tags], how="semi", nulls_equal=True).height == 0
 
 
-def _sorted_by_series(rows: pl.DataFrame, by_name: list[str], day: int) -> pl.DataFrame:
-    """Rows sorted by tag values (by tag name, nulls last), then time, numbered by series.
+def _sorted_by_series(rows: pl.DataFrame, by_name: list[str], day: int,
+                     fields: list[str]) -> pl.DataFrame:
+    """Rows sorted by tag values (by tag name, nulls last), then time, numbered by series, one
+    per series and time: a point written more than once keeps, per field, its value from the
+    newest write that set it (highest SEQ; the SEQ column is dropped).
 
     The few distinct tag sets are sorted alone and each row sorted by its set's rank and its
-    time: two integer keys instead of comparing every row's tag strings.
+    time: integer keys instead of comparing every row's tag strings, after which the rows of
+    one point are neighbours.
     """
-    if not by_name:
-        return rows.sort("time").with_columns(pl.lit(day << 32, pl.Int64).alias(SERIES))
-    series = (rows.select(by_name).unique().sort(by_name, nulls_last=True)
-              .with_row_index("_rank"))
-    ranked = rows.join(series, on=by_name, how="left", nulls_equal=True)
-    if series.height < 1 << _RANK_BITS:
-        # rank and time of day in one int64: a one-key sort
-        key = pl.col("_rank").cast(pl.Int64) * (1 << _TIME_BITS) + (pl.col("time") - day * DAY)
-        ranked = ranked.sort(key)
+    if by_name:
+        series = (rows.select(by_name).unique().sort(by_name, nulls_last=True)
+                  .with_row_index("_rank"))
+        rows = rows.join(series, on=by_name, how="left", nulls_equal=True)
+        rank = pl.col("_rank").cast(pl.Int64)
+        many = series.height >= 1 << _RANK_BITS
     else:
-        ranked = ranked.sort(["_rank", "time"])
-    return (ranked
-            .with_columns((pl.lit(day << 32, pl.Int64) + pl.col("_rank").cast(pl.Int64))
-                          .alias(SERIES))
-            .drop("_rank")
-            .select([*rows.columns, SERIES]))
+        rank, many = pl.lit(0, pl.Int64), False
+    keys = ["_rank", "time"] if many else ["_key"]
+    # unless there are too many series: rank and time of day in one int64, a one-key sort
+    rows = rows.with_columns(rank.alias("_rank"), *([] if many else [
+        (rank * (1 << _TIME_BITS) + (pl.col("time") - day * DAY)).alias("_key")]))
+    rows = rows.sort(keys)
+    if _has_neighbour_duplicates(rows, keys):
+        others = [c for c in rows.columns if c not in (*keys, *fields, SEQ)]
+        rows = (rows.sort([*keys, SEQ])
+                .group_by(keys, maintain_order=True)
+                .agg(*[pl.col(c).first() for c in others],
+                     *[pl.col(f).drop_nulls().last() for f in fields]))
+    out = [c for c in rows.columns if c not in ("_rank", "_key", SEQ)]
+    return rows.select(*out, (pl.lit(day << 32, pl.Int64) + pl.col("_rank")).alias(SERIES))
+
+
+def _has_neighbour_duplicates(rows: pl.DataFrame, keys: list[str]) -> bool:
+    """Whether two consecutive rows have the same keys (rows sorted by them)."""
+    same = np.ones(max(rows.height - 1, 0), dtype=bool)
+    for key in keys:
+        values = rows.get_column(key).to_numpy()
+        same &= values[1:] == values[:-1]
+    return bool(same.any())
 
 
 def remove_orphans(catalog: Catalog, root: Path) -> int:
