@@ -84,10 +84,11 @@ def prepare(catalog: Catalog, bucket: Bucket, batch: PointBatch, now: int
             if not seg.height:
                 continue
             # only columns some kept point has: a field seen only in dropped points is not created
-            counts = seg.frame.select(pl.all().count()).row(0, named=True)
+            # (Series null counts and column indexing: no Polars query per request)
+            counts = {c: seg.height - seg.frame[c].null_count() for c in seg.frame.columns}
             # an all-null column (a field only dropped points had) may be of another type
-            frames.append(seg.frame.select(c for c in seg.frame.columns
-                                           if c in (LINE, TIME) or counts[c]))
+            frames.append(seg.frame[[c for c in seg.frame.columns
+                                     if c in (LINE, TIME) or counts[c]]])
             tags.update(k for k in seg.tags if counts[tag_column(k)])
             fields.update({k: types[k] for k in seg.fields if counts[field_column(k)]})
         if frames:
@@ -184,11 +185,11 @@ def insert(catalog: Catalog, bucket: Bucket, prepared: list[_Prepared], seq_base
                 catalog.add_column(m, "field", key, ftype)
         renames = {**{tag_column(k): m.tags[k].col for k in p.tags},
                    **{field_column(k): m.fields[k].col for k in p.fields}}
-        frame = p.frame.select(
-            pl.col(TIME).alias("time"),
-            (pl.col(LINE).cast(pl.Int64) + seq_base).alias("seq"),
-            *[pl.col(src).alias(dst) for src, dst in renames.items()],
-        )
+        frame = pl.DataFrame([  # from Series: no Polars query per request
+            p.frame[TIME].alias("time"),
+            (p.frame[LINE].cast(pl.Int64) + seq_base).alias("seq"),
+            *[p.frame[src].alias(dst) for src, dst in renames.items()],
+        ])
         # Arrow string views (what Polars holds) cost DuckDB less to take in than large strings;
         # batches of a row group each let it insert on all its threads
         table = frame.to_arrow(compat_level=pl.CompatLevel.newest())

@@ -79,10 +79,8 @@ def parse_uniform(
     nums = pl.int_range(first_line, first_line + table.height, dtype=pl.UInt32).alias(LINE)
     # most requests hold one measurement: read them as such when every line starts with it
     if table.select(_groups([first]).is_not_null().all()).item():
-        got = _parse_shape(table.with_columns(nums), first, default_time, factor)
-        if got is None:
-            return None
-        segments, left, expected = [got[0]], got[1], got[2]
+        order = [first]
+        queries = [_shape_query(table.lazy().with_columns(nums), first, factor)]
         commas = not strict
     else:
         commas = True
@@ -91,20 +89,20 @@ def parse_uniform(
             return None
         table, groups = found
         order = list(shapes.values())
-        parts = table.with_columns(nums, groups).partition_by(
-            _GROUP, include_key=False, as_dict=True, maintain_order=True)
-        segments, left = [], []
-        expected = np.zeros(4, dtype=np.int64)  # `=`, `"`, ` `, `,` the shapes account for
-        for g, shape in enumerate(order):
-            part = parts.get((g,))
-            if part is None or part.height == 0:
-                continue
-            got = _parse_shape(part, shape, default_time, factor)
-            if got is None:
-                return None
-            segments.append(got[0])
-            left.extend(got[1])
-            expected += got[2]
+        lines = table.lazy().with_columns(nums, groups)
+        queries = [_shape_query(lines.filter(pl.col(_GROUP) == g), shape, factor)
+                   for g, shape in enumerate(order)]
+    segments, left = [], []
+    expected = np.zeros(4, dtype=np.int64)  # `=`, `"`, ` `, `,` the shapes account for
+    for shape, frame in zip(order, pl.collect_all(queries), strict=True):
+        if frame.height == 0:
+            continue
+        got = _finish_shape(frame, shape, default_time, factor)
+        if got is None:
+            return None
+        segments.append(got[0])
+        left.extend(got[1])
+        expected += got[2]
     strings = any(t is FieldType.STRING for s in shapes.values() for _, t in s.fields)
     found = _count(raw, b"=\" ," if commas else b"=\" ", count_quotes=strings)
     if not strings:
@@ -260,15 +258,20 @@ def _plan(shape: Shape, factor: int) -> _ShapePlan:
                       ("_structural", "_ts", "_key", "_ok"), len(columns))
 
 
-def _parse_shape(
-    table: pl.DataFrame, shape: Shape, default_time: int, factor: int
-) -> tuple[Segment, list[int], np.ndarray] | None:
-    """One shape's lines (`_line` and the CSV columns): its segment, the lines left to the exact
-    parser, and the separators (`=`, `"`, ` `, `,`) its lines hold; None if a line is bent."""
-    n = table.height
+def _shape_query(lines: pl.LazyFrame, shape: Shape, factor: int) -> pl.LazyFrame:
+    """The query splitting one shape's lines (`_line` and the CSV columns) into the point's
+    columns and the flags `_finish_shape` reads."""
     plan = _plan(shape, factor)
-    frame = (table.lazy().select(pl.col(LINE), *plan.split).unnest(plan.structs)
-             .select(*plan.select).collect())
+    return lines.select(pl.col(LINE), *plan.split).unnest(plan.structs).select(*plan.select)
+
+
+def _finish_shape(
+    frame: pl.DataFrame, shape: Shape, default_time: int, factor: int
+) -> tuple[Segment, list[int], np.ndarray] | None:
+    """One shape's lines as its query split them: its segment, the lines left to the exact
+    parser, and the separators (`=`, `"`, ` `, `,`) its lines hold; None if a line is bent."""
+    n = frame.height
+    plan = _plan(shape, factor)
     if not frame["_structural"].all():
         return None
     key_max = frame["_key"].max() or 0
