@@ -3,8 +3,6 @@ CSV split, and must give what the exact parser gives, line for line, error for e
 
 from __future__ import annotations
 
-import importlib
-
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -13,8 +11,6 @@ from storage.errors import LineProtocolError
 from storage.lineprotocol import PRECISIONS, FieldType, Point, PointBatch, parse
 from storage.lineprotocol.scanner import RESERVED_TAG_KEYS
 from storage.lineprotocol.uniform import MIN_LINES, parse_uniform
-
-parse_module = importlib.import_module("storage.lineprotocol.parse")
 
 PLAIN = "abcxyz_09é日"
 _BOOLEAN_TOKENS = ["t", "T", "true", "True", "TRUE", "f", "F", "false", "False", "FALSE"]
@@ -121,25 +117,12 @@ def test_the_lines_taken_are_exactly_those_the_exact_parser_reads_alike(text):
     assert PointBatch(segments).to_points() == exact
 
 
-def _count_exact_calls(monkeypatch) -> list[str]:
-    calls: list[str] = []
-    real = parse_module.scan_point
-
-    def counting(text, *args):
-        calls.append(text)
-        return real(text, *args)
-
-    monkeypatch.setattr(parse_module, "scan_point", counting)
-    return calls
-
-
-def test_a_uniform_request_is_read_in_one_pass(monkeypatch):
-    calls = _count_exact_calls(monkeypatch)
+def test_a_uniform_request_is_read_in_one_pass(exact_calls):
     text = "".join(f'cpu,host=h{i % 3},dc=x usage={i}.5,n={i}i,u={i}u,ok=t,s="v{i}" {i}\n'
                    for i in range(50))
     assert parse_uniform(text.encode(), 0, 1) is not None
     got = parse(text).to_points()
-    assert calls == []
+    assert exact_calls == []
     assert got[7] == Point(
         "cpu", (("dc", "x"), ("host", "h1")),
         (("n", FieldType.INTEGER, 7), ("ok", FieldType.BOOLEAN, True),
@@ -148,8 +131,7 @@ def test_a_uniform_request_is_read_in_one_pass(monkeypatch):
     assert parse(text, vectorized=False).to_points() == got
 
 
-def test_values_that_do_not_fit_go_to_the_exact_parser_alone(monkeypatch):
-    calls = _count_exact_calls(monkeypatch)
+def test_values_that_do_not_fit_go_to_the_exact_parser_alone(exact_calls):
     lines = [f"cpu,host=a x={i} {i}" for i in range(40)]
     lines[5] = "cpu,host=a x=1i 5"  # another type: read by the exact parser
     lines[9] = "cpu,host=a x=1e400 9"  # out of range: its error
@@ -157,7 +139,7 @@ def test_values_that_do_not_fit_go_to_the_exact_parser_alone(monkeypatch):
         parse("\n".join(lines))
     assert [(e.line, e.message) for e in info.value.errors] == [
         (10, 'invalid float "1e400" for field "x": value out of range')]
-    assert sorted(calls) == sorted([lines[5], lines[9]])
+    assert sorted(exact_calls) == sorted([lines[5], lines[9]])
     (segment,), left = parse_uniform("\n".join(lines).encode(), 0, 1)
     assert left == [6, 10] and segment.height == 38
 
@@ -207,10 +189,9 @@ def test_interleaved_measurements_give_what_the_exact_path_gives(text, precision
     assert _outcome(text, True, precision) == _outcome(text, False, precision)
 
 
-def test_interleaved_measurements_are_read_in_one_pass(monkeypatch):
+def test_interleaved_measurements_are_read_in_one_pass(exact_calls):
     """One shape per measurement: every line is read by the CSV split, each measurement's
     columns by its own shape (here the second is wider and first seen on line 3)."""
-    calls = _count_exact_calls(monkeypatch)
     lines = []
     for i in range(30):
         lines.append(f"cpu,host=h{i % 3} usage={i}.5,n={i}i {i}")
@@ -225,7 +206,7 @@ def test_interleaved_measurements_are_read_in_one_pass(monkeypatch):
     assert left == [] and sorted(s.measurement for s in segments) == ["cpu", "disk", "mem"]
     assert sum(s.height for s in segments) == len(lines)
     got = parse(text).to_points()
-    assert calls == []
+    assert exact_calls == []
     assert got == parse(text, vectorized=False).to_points()
 
 

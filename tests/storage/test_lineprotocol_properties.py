@@ -3,8 +3,6 @@ with the exact one on texts where it really runs."""
 
 from __future__ import annotations
 
-import importlib
-
 import polars as pl
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -17,9 +15,6 @@ from storage.lineprotocol.format import format_lines, format_points, format_segm
 from storage.lineprotocol.model import LINE
 from storage.lineprotocol.parse import split_lines
 from storage.lineprotocol.scanner import MAX_TIME, MIN_TIME, RESERVED_TAG_KEYS
-
-# the module, not the `parse` function that storage.lineprotocol exports under the same name
-parse_module = importlib.import_module("storage.lineprotocol.parse")
 
 SETTINGS = settings(max_examples=60, deadline=None,
                     suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much])
@@ -266,34 +261,20 @@ def test_vectorized_path_with_odd_lines_inserted(lines, inserts):
 
 # --- the vectorized path is really taken --------------------------------------------------------
 
-def _count_exact_calls(monkeypatch) -> list[str]:
-    calls: list[str] = []
-    real = parse_module.scan_point
-
-    def counting(text, *args):
-        calls.append(text)
-        return real(text, *args)
-
-    monkeypatch.setattr(parse_module, "scan_point", counting)
-    return calls
-
-
-def test_plain_lines_never_reach_the_exact_parser(monkeypatch):
-    calls = _count_exact_calls(monkeypatch)
+def test_plain_lines_never_reach_the_exact_parser(exact_calls):
     text = "".join(f"cpu,host=h{i % 3},dc=x usage={i}.5,n={i}i,ok=t,s=\"v{i}\" {i}\n"
                    for i in range(200))
     got = parse(text).to_points()
-    assert calls == []
+    assert exact_calls == []
     assert len(got) == 200 and got[7] == Point(
         "cpu", (("dc", "x"), ("host", "h1")),
         (("n", FieldType.INTEGER, 7), ("ok", FieldType.BOOLEAN, True),
          ("s", FieldType.STRING, "v7"), ("usage", FieldType.FLOAT, 7.5)), 7)
     assert parse(text, vectorized=False).to_points() == got
-    assert len(calls) == 200
+    assert len(exact_calls) == 200
 
 
-def test_only_odd_lines_reach_the_exact_parser(monkeypatch):
-    calls = _count_exact_calls(monkeypatch)
+def test_only_odd_lines_reach_the_exact_parser(exact_calls):
     lines = [f"cpu,host=a x={i} {i}" for i in range(100)]
     lines[10] = r"cpu,host=a\ b x=10 10"
     lines[50] = "cpu,host=a x=1e400 50"
@@ -302,7 +283,7 @@ def test_only_odd_lines_reach_the_exact_parser(monkeypatch):
         parse("\n".join(lines))
     assert [(e.line, e.message) for e in info.value.errors] == [
         (51, 'invalid float "1e400" for field "x": value out of range')]
-    assert sorted(calls) == sorted([lines[10], lines[50], lines[70]])
+    assert sorted(exact_calls) == sorted([lines[10], lines[50], lines[70]])
 
 
 def test_parse_fast_takes_every_plain_line_and_leaves_the_rest():
