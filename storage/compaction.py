@@ -3,11 +3,11 @@
 A day's hot rows that all come after the day's files (points written in time order, the usual case;
 at the files' last time, only in other series) are written as one more file of that day: no point
 can be in two files, a series' rows stay in time order from file to file, and nothing written
-before is read again. Otherwise, or once a day has MAX_FILES_PER_DAY files, the day's files and hot
-rows are merged into one file. Each new file is written under a temporary name, synced and renamed;
-then one transaction swaps the manifest entries and deletes the compacted hot rows. A crash before
-the commit leaves the old state (the new file is an orphan, removed at the next open); after it,
-the new one.
+before is read again (storage/day_merge.py merges a day's files later, see Store.compact).
+Otherwise the day's files and hot rows are merged into one file here. Each new file is written
+under a temporary name, synced and renamed; then one transaction swaps the manifest entries and
+deletes the compacted hot rows. A crash before the commit leaves the old state (the new file is an
+orphan, removed at the next open); after it, the new one.
 """
 
 from __future__ import annotations
@@ -29,7 +29,8 @@ from storage.timeutil import DAY, format_time
 # groups its series fall in; 64k rows halve a one-location read against 128k (measured on the
 # benchmark's telemetry) and cost a full read ~8%
 ROW_GROUP_SIZE = 64 * 1024
-# files a day may have before compaction merges them into one: bounds the files a read opens
+# files a day may have before compaction merges them into one (storage/day_merge.py): bounds
+# the files a read opens
 MAX_FILES_PER_DAY = 8
 _TIME_BITS = 47  # a day has fewer nanoseconds than 2**47
 _RANK_BITS = 63 - _TIME_BITS
@@ -56,12 +57,17 @@ def write_parquet_atomically(frame: pl.DataFrame, path: Path) -> None:
     try:
         frame.write_parquet(tmp, compression="zstd", row_group_size=ROW_GROUP_SIZE,
                             statistics=True)
-        with open(tmp, "rb") as fh:
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
+        sync_and_rename(tmp, path)
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
+
+
+def sync_and_rename(tmp: Path, path: Path) -> None:
+    """Make a fully written temporary file durable under its final name."""
+    with open(tmp, "rb") as fh:
+        os.fsync(fh.fileno())
+    os.replace(tmp, path)
     dir_fd = os.open(path.parent, os.O_RDONLY)
     try:
         os.fsync(dir_fd)
@@ -140,7 +146,7 @@ def _can_append(old: list[Partition], rows: pl.DataFrame, m: Measurement,
     the day's files, and none of their series at the files' last time (a request that ends in
     the middle of a timestamp's points leaves the rest of them to the next compaction)."""
     first = rows["time"].min()
-    if len(old) >= MAX_FILES_PER_DAY or any(p.max_time > first for p in old):  # type: ignore[operator]
+    if any(p.max_time > first for p in old):  # type: ignore[operator]
         return False
     edge = [p for p in old if p.max_time == first]
     if not edge:

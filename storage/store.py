@@ -15,8 +15,14 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
-from storage.catalog import Bucket, Catalog, Measurement, Organization
-from storage.compaction import CompactionResult, compact_measurement, remove_orphans
+from storage.catalog import Bucket, Catalog, Measurement, Organization, Partition
+from storage.compaction import (
+    MAX_FILES_PER_DAY,
+    CompactionResult,
+    compact_measurement,
+    remove_orphans,
+)
+from storage.day_merge import merge_day
 from storage.delete import DeleteResult, delete_points
 from storage.errors import DataDirLocked, InvalidArgument, StorageError
 from storage.lineprotocol import PointBatch, parse
@@ -183,7 +189,7 @@ class Store:
                 insert(self.catalog, target, prepared, seq_base)
         self._hot_rows += result.written
         if self._hot_rows > self.compact_threshold:
-            self.compact()
+            self.compact(full=False)
         return result
 
     def delete(self, bucket: str, start: int | None, stop: int | None,
@@ -304,18 +310,50 @@ class Store:
         return lo, hi
 
     # -- maintenance ------------------------------------------------------------------------
-    def compact(self) -> CompactionResult:
-        """Move every hot row into the Parquet partitions."""
+    def compact(self, full: bool = True) -> CompactionResult:
+        """Move every hot row into the Parquet partitions, then merge the files of each day
+        that has several into one: of every such day when `full` (what a user's compaction
+        asks), else only of days this compaction added nothing to (writes have moved on: a day
+        still being written is not rewritten on every compaction) or that passed
+        MAX_FILES_PER_DAY files."""
         result = CompactionResult()
         with self._lock:
             for org in self.catalog.orgs():
                 for bucket in self.catalog.buckets(org.id):
                     for m in self.catalog.measurements(bucket.id):
+                        written = self._hot_days(m)
                         replaced = compact_measurement(self.catalog, self.path, m, result)
                         self.reaper.add(old.path for old in replaced)
+                        self._merge_days(m, None if full else written, result)
             self._hot_rows = self._count_hot_rows()
             self.reaper.reap()
         return result
+
+    def _hot_days(self, m: Measurement) -> set[int]:
+        rows = self.con.execute(f"SELECT DISTINCT time // {DAY} FROM {m.hot_table}").fetchall()
+        return {int(d) for (d,) in rows}
+
+    def _merge_days(self, m: Measurement, skip: set[int] | None,
+                    result: CompactionResult) -> None:
+        """Merge each day of `m` with several files (but the days in `skip`) into one file."""
+        by_day: dict[int, list[Partition]] = {}
+        for p in self.catalog.partitions(m.bucket_id, m.id):
+            by_day.setdefault(p.day, []).append(p)
+        for day, parts in by_day.items():
+            if len(parts) < 2 or (
+                    skip is not None and day in skip and len(parts) <= MAX_FILES_PER_DAY):
+                continue
+            new = merge_day(self.catalog, self.path, m, parts)
+            try:
+                with self._transaction():
+                    for old in parts[1:]:
+                        self.catalog.drop_partition(old)
+                    self.catalog.replace_partition(parts[0], new)
+            except BaseException:
+                Path(new.path).unlink(missing_ok=True)
+                raise
+            self.reaper.add(old.path for old in parts)
+            result.files_written += 1
 
     def enforce_retention(self, now: int | None = None) -> RetentionResult:
         """Delete expired points of every bucket as of `now` (default: the clock's now)."""

@@ -163,9 +163,10 @@ class Engine:
         return "\n".join(f"{name}:\n{explain(plan, 1)}" for name, plan in planned)
 
     # -- maintenance ------------------------------------------------------------------------
-    def compact(self) -> CompactionResult:
-        """Move the hot tier into Parquet partitions now."""
-        return self.store.compact()
+    def compact(self, full: bool = True) -> CompactionResult:
+        """Move the hot tier into Parquet partitions now and merge each day's files into one
+        (`full=False`: only of days this compaction added nothing to; see Store.compact)."""
+        return self.store.compact(full)
 
     def enforce_retention(self, now: TimeArg = None) -> RetentionResult:
         """Delete points that buckets' retention periods have expired."""

@@ -335,11 +335,11 @@ def test_points_written_in_time_order_add_a_file_to_their_day(store):
     store.create_bucket("b")
     lines = [f"m,h={'ab'[i % 2]} f={i},n={i}i {T0 + i * HOUR // 2}" for i in range(24)]
     store.write("b", "\n".join(lines[:8]))
-    store.compact()
+    store.compact(full=False)
     first = parquet_files(store.path)
     for start in (8, 16):
         store.write("b", "\n".join(lines[start:start + 8]))
-        store.compact()
+        store.compact(full=False)
     files = parquet_files(store.path)
     assert len(files) == 3 and set(first) <= set(files)  # appended, the first file kept
     parts = store.catalog.partitions(store.bucket("b").id)
@@ -348,19 +348,19 @@ def test_points_written_in_time_order_add_a_file_to_their_day(store):
     assert got["_value"].to_list() == [float(i) for i in (*range(0, 24, 2), *range(1, 24, 2))]
     # a point at the time of an earlier file (a rewrite) merges the day into one file
     store.write("b", f"m,h=a f=100 {T0}")
-    store.compact()
+    store.compact(full=False)
     assert len(parquet_files(store.path)) == 1
     got = store.scan("b")[FieldType.FLOAT].collect().sort("h", "_time")
     assert got["_value"].to_list()[:2] == [100.0, 2.0] and got.height == 24
     ints = store.scan("b")[FieldType.INTEGER].collect().sort("h", "_time")
     assert ints["_value"].to_list()[0] == 0  # the rewrite kept the field it did not set
-    # at most MAX_FILES_PER_DAY files: the next in-order write merges them all
+    # at most MAX_FILES_PER_DAY files: the next in-order write merges them all (in DuckDB)
     for k in range(MAX_FILES_PER_DAY - 1):
         store.write("b", f"m,h=a f={k} {T0 + DAY - MAX_FILES_PER_DAY + k}")
-        store.compact()
+        store.compact(full=False)
     assert len(parquet_files(store.path)) == MAX_FILES_PER_DAY
     store.write("b", f"m,h=a f=-1 {T0 + DAY - 1}")
-    store.compact()
+    store.compact(full=False)
     files = parquet_files(store.path)
     assert len(files) == 1
     frame = pl.read_parquet(files[0])
@@ -373,9 +373,9 @@ def test_appended_files_are_sorted_and_numbered_by_series(store):
     store.create_bucket("b")
     day = T0 // DAY
     store.write("b", "".join(f"m,h={h} v={i} {T0 + i}\n" for h in ("b", "a") for i in range(3)))
-    store.compact()
+    store.compact(full=False)
     store.write("b", "".join(f"m,h={h} v={i} {T0 + i}\n" for h in ("c", "a") for i in (5, 4)))
-    store.compact()
+    store.compact(full=False)
     files = sorted(store.catalog.partitions(store.bucket("b").id), key=lambda p: p.min_time)
     assert len(files) == 2
     second = pl.read_parquet(files[1].path)
@@ -390,19 +390,69 @@ def test_a_timestamp_split_between_two_compactions_appends_a_file(store):
     store.create_bucket("b")
     lines = [f"m,h={h} f={i} {T0 + i // 3 * HOUR}" for i, h in enumerate("abc" * 4)]
     store.write("b", "\n".join(lines[:7]))  # the third timestamp's a, not its b and c
-    store.compact()
+    store.compact(full=False)
     first = parquet_files(store.path)
     store.write("b", "\n".join(lines[7:]))
-    store.compact()
+    store.compact(full=False)
     files = parquet_files(store.path)
     assert len(files) == 2 and set(first) <= set(files)
     got = store.scan("b")[FieldType.FLOAT].collect().sort("h", "_time")
     assert got["_value"].to_list() == [float(i) for h in range(3) for i in range(h, 12, 3)]
     # a series again at the last time of the files is a rewrite: the day merges into one file
     store.write("b", f"m,h=c f=100 {T0 + 3 * HOUR}\nm,h=c f=101 {T0 + 4 * HOUR}")
-    store.compact()
+    store.compact(full=False)
     files = parquet_files(store.path)
     assert len(files) == 1
     got = store.scan("b")[FieldType.FLOAT].collect().sort("h", "_time")
     assert got.filter(pl.col("h") == "c")["_value"].to_list() == [2.0, 5.0, 8.0, 100.0, 101.0]
     assert got.height == 13
+
+
+def test_a_full_compaction_merges_each_days_files_as_one_compaction_writes_them(store, tmp_path):
+    """Files appended over several compactions become one file per day, the same rows in the
+    same order with the same series numbers as when all the points are compacted at once."""
+    store.create_bucket("b")
+    lines = [f"m,h={h},g={g} f={i},s=\"{i}\" {T0 + i * HOUR}"
+             for i in range(30) for h, g in (("b", "x"), ("a", "y"), ("a", "x"))]
+    lines += [f"m f={i} {T0 + i * HOUR}" for i in range(0, 30, 7)]  # a series without tags
+    lines.sort(key=lambda line: int(line.rsplit(" ", 1)[1]))
+    for start in range(0, len(lines), 25):
+        store.write("b", "\n".join(lines[start:start + 25]))
+        store.compact(full=False)
+    days = {p.day: 0 for p in store.catalog.partitions(store.bucket("b").id)}
+    for p in store.catalog.partitions(store.bucket("b").id):
+        days[p.day] += 1
+    assert max(days.values()) > 1
+    before = snapshot(store)
+    store.compact()
+    after = store.catalog.partitions(store.bucket("b").id)
+    assert sorted(p.day for p in after) == sorted(days)  # one file per day
+    assert_same(before, snapshot(store))
+    with Store(tmp_path / "once") as once:
+        once.create_bucket("b")
+        once.write("b", "\n".join(lines))
+        once.compact()
+        expected = {p.day: pl.read_parquet(p.path) for p in
+                    once.catalog.partitions(once.bucket("b").id)}
+    for p in after:
+        got = pl.read_parquet(p.path)
+        assert got.columns == expected[p.day].columns
+        assert got.equals(expected[p.day])
+        assert p.rows == got.height and (p.min_time, p.max_time) == (
+            got["time"].min(), got["time"].max())
+
+
+def test_a_days_files_merge_once_writes_move_to_another_day(store):
+    """An automatic compaction leaves the day being written alone and merges a day it added
+    nothing to."""
+    store.create_bucket("b")
+    for k in range(3):
+        store.write("b", f"m,h=a f={k} {T0 + k}")
+        store.compact(full=False)
+    assert len(parquet_files(store.path)) == 3
+    store.write("b", f"m,h=a f=9 {T0 + DAY}")
+    store.compact(full=False)
+    parts = store.catalog.partitions(store.bucket("b").id)
+    assert sorted((p.day, p.rows) for p in parts) == [(T0 // DAY, 3), (T0 // DAY + 1, 1)]
+    got = store.scan("b")[FieldType.FLOAT].collect().sort("_time")
+    assert got["_value"].to_list() == [0.0, 1.0, 2.0, 9.0]

@@ -89,7 +89,7 @@ def _background(engine: Engine, config: ServerConfig, stop: threading.Event
     def maintain() -> None:
         while not stop.wait(config.maintenance_seconds):
             engine.enforce_retention()
-            engine.compact()
+            engine.compact(full=False)
 
     workers.append(threading.Thread(target=maintain, name="tsengine-maintenance", daemon=True))
     for worker in workers:
