@@ -234,11 +234,13 @@ class Store:
 
     def scan_wide(self, bucket: str, start: int | None = None, stop: int | None = None,
                   predicate: Predicate | None = None, org: str | None = None,
-                  missing_tag: str | None = None) -> list[WideRead]:
+                  missing_tag: str | None = None, tags: Sequence[str] | None = None
+                  ) -> list[WideRead]:
         """The same points as `scan`, wide per measurement and field group (see WideRead):
-        what aggregates pushed into storage compute on, before any reshaping."""
+        what aggregates pushed into storage compute on, before any reshaping. `tags`: only
+        these tag columns (all when None)."""
         with self._lock:
-            plan = self.plan_scan(bucket, start, stop, predicate, None, org, missing_tag)
+            plan = self.plan_scan(bucket, start, stop, predicate, tags, org, missing_tag)
             return execute_wide_scan(self.catalog, plan)
 
     def segments(self, bucket: str, start: int | None = None, stop: int | None = None,
