@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -36,6 +36,7 @@ from storage.timeutil import DAY, Clock, parse_duration
 from storage.write import WriteResult, insert, prepare
 
 DEFAULT_COMPACT_THRESHOLD = 2_000_000
+WAL_LIMIT = "1GB"  # DuckDB's checkpoint threshold: above what a compaction threshold of rows takes
 MIN_RETENTION = 3600 * 1_000_000_000
 MIN_TIME = -(2**63)
 MAX_TIME = 2**63 - 1
@@ -74,6 +75,10 @@ class Store:
             raise StorageError(f"cannot open data directory {self.path}: {e}") from None
         # hot rows are ordered by their write sequence, not by insertion: lets inserts run parallel
         self.con.execute("SET preserve_insertion_order = false").fetchall()
+        # hot rows live in the write-ahead log until compaction deletes them, which then
+        # checkpoints (see compact): DuckDB's default 16 MB threshold copied them from the log
+        # into the database file every few writes, only for compaction to delete them
+        self.con.execute(f"SET checkpoint_threshold = '{WAL_LIMIT}'").fetchall()
         self.catalog = Catalog(self.con, self.path)
         self._lock = threading.RLock()
         with self._transaction():
@@ -328,8 +333,16 @@ class Store:
                         self.reaper.add(old.path for old in replaced)
                         self._merge_days(m, None if full else written, result)
             self._hot_rows = self._count_hot_rows()
+            self._checkpoint()
             self.reaper.reap()
         return result
+
+    def _checkpoint(self) -> None:
+        """Fold the write-ahead log into the database file now that compaction emptied the
+        hot tier (cheap then): the log stays bounded by the compaction threshold. Skipped
+        when another transaction is open (DuckDB refuses); its own threshold then applies."""
+        with suppress(duckdb.Error):
+            self.con.execute("CHECKPOINT").fetchall()
 
     def _hot_days(self, m: Measurement) -> set[int]:
         rows = self.con.execute(f"SELECT DISTINCT time // {DAY} FROM {m.hot_table}").fetchall()

@@ -456,3 +456,15 @@ def test_a_days_files_merge_once_writes_move_to_another_day(store):
     assert sorted((p.day, p.rows) for p in parts) == [(T0 // DAY, 3), (T0 // DAY + 1, 1)]
     got = store.scan("b")[FieldType.FLOAT].collect().sort("_time")
     assert got["_value"].to_list() == [0.0, 1.0, 2.0, 9.0]
+
+
+def test_compaction_folds_the_write_ahead_log_away(store):
+    """Hot rows wait in DuckDB's write-ahead log (no checkpoint copies them into the database
+    file); compaction, which deletes them, checkpoints so the log does not grow."""
+    wal = store.path / "catalog.duckdb.wal"
+    store.create_bucket("b")
+    store.write("b", "\n".join(f"m,h=h{i % 7} f={i} {T0 + i}" for i in range(5000)))
+    assert wal.exists() and wal.stat().st_size > 5000 * 8
+    store.compact()
+    assert not wal.exists() or wal.stat().st_size == 0
+    assert store.scan("b")[FieldType.FLOAT].collect().height == 5000
