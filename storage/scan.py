@@ -28,7 +28,7 @@ from storage.predicate import (
     columns_of,
     to_expr,
 )
-from storage.tiers import SERIES, read_wide
+from storage.tiers import SERIES, read_wide, read_wide_numbered
 from storage.timeutil import DAY
 
 CORE_COLUMNS = ("_time", "_measurement", "_field", "_value")
@@ -168,10 +168,10 @@ def execute_wide_scan(catalog: Catalog, plan: ScanPlan) -> list[WideRead]:
     out = []
     for read in plan.reads:
         m = read.measurement
-        wide = read_wide(catalog, m, read.partitions, plan.start, plan.stop,
-                         read.tag_columns, read.field_columns, hot_tier=plan.hot, series=True)
-        series = [pl.col(SERIES).alias(SERIES_COLUMN)] if SERIES in \
-            wide.collect_schema().names() else []
+        wide, numbered = read_wide_numbered(catalog, m, read.partitions, plan.start, plan.stop,
+                                            read.tag_columns, read.field_columns,
+                                            hot_tier=plan.hot, series=True)
+        series = [pl.col(SERIES).alias(SERIES_COLUMN)] if numbered else []
         tags = [c for c in read.tag_columns if m.column(c).name in plan.tags]
         by_predicate: dict[Predicate, list[FieldGroup]] = defaultdict(list)
         for group in read.groups:

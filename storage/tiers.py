@@ -18,6 +18,7 @@ SEQ = "seq"
 # in Parquet files: each row's series, numbered in the file's (tag-sorted) order and prefixed
 # by its day, so that series boundaries are one integer comparison (files before it: null)
 SERIES = "series"
+_FILE_SHIFT = 48  # a series number is day << 32 | rank: days fit below bit 48 until 2149
 
 
 def schema_of(m: Measurement, cols: Sequence[str]) -> dict[str, pl.DataType]:
@@ -49,13 +50,23 @@ def resolve_duplicates(frame: pl.DataFrame, keys: list[str], fields: list[str]) 
 
 
 def read_cold(parts: Sequence[Partition], m: Measurement, cols: Sequence[str]) -> pl.LazyFrame:
-    """The given partitions' rows, only `cols` read; columns a file predates come back null."""
+    """The given partitions' rows, only `cols` read; columns a file predates come back null.
+
+    SERIES, when asked for, is made distinct between files (the file's position in `parts`
+    in the high bits): numbers are given per file, and two files of one day would otherwise
+    number different series alike, so that a series ending one file and another starting
+    the next would read as one run."""
     schema = schema_of(m, cols)
     if not parts:
         return pl.DataFrame(schema=schema).lazy()
-    return pl.scan_parquet(
-        [p.path for p in parts], schema=schema, missing_columns="insert", extra_columns="ignore",
-    ).select(list(cols))
+    if SERIES not in cols or len(parts) == 1:
+        return pl.scan_parquet(
+            [p.path for p in parts], schema=schema, missing_columns="insert",
+            extra_columns="ignore").select(list(cols))
+    return pl.concat([
+        pl.scan_parquet(p.path, schema=schema, missing_columns="insert", extra_columns="ignore")
+        .select(list(cols)).with_columns(pl.col(SERIES) + (i << _FILE_SHIFT))
+        for i, p in enumerate(parts)], how="vertical")
 
 
 def read_hot(catalog: Catalog, m: Measurement, start: int, stop: int,
@@ -76,15 +87,24 @@ def read_wide(catalog: Catalog, m: Measurement, parts: Sequence[Partition], star
     `hot_tier=False` says the hot tier is known to be empty (saves a query). With `series`,
     rows read from Parquet alone also carry SERIES (null where a file predates it); rows merged
     with the hot tier never do."""
+    return read_wide_numbered(catalog, m, parts, start, stop, tag_cols, field_cols, hot_tier,
+                              series)[0]
+
+
+def read_wide_numbered(catalog: Catalog, m: Measurement, parts: Sequence[Partition], start: int,
+                       stop: int, tag_cols: Sequence[str], field_cols: Sequence[str],
+                       hot_tier: bool = True, series: bool = False) -> tuple[pl.LazyFrame, bool]:
+    """`read_wide`, and whether its rows carry SERIES (told, so that no one asks the lazy
+    frame for its schema, which costs a query plan)."""
     wanted = ["time", *tag_cols, *field_cols]
     in_range = (pl.col("time") >= start) & (pl.col("time") < stop)
     cold_only = [*wanted, SERIES] if series else wanted
     if not hot_tier:
-        return read_cold(parts, m, cold_only).filter(in_range)
+        return read_cold(parts, m, cold_only).filter(in_range), series
     all_tags = [c.col for c in m.tags.values()]
     hot = read_hot(catalog, m, start, stop, [*wanted[:1], *all_tags, *field_cols])
     if hot.height == 0:
-        return read_cold(parts, m, cold_only).filter(in_range)
+        return read_cold(parts, m, cold_only).filter(in_range), series
     hot_days = set(hot.select((pl.col("time") // DAY).unique()).to_series().to_list())
     settled = [p for p in parts if p.day not in hot_days]
     touched = [p for p in parts if p.day in hot_days]
@@ -96,5 +116,6 @@ def read_wide(catalog: Catalog, m: Measurement, parts: Sequence[Partition], star
                                 list(field_cols))
     fresh = merged.lazy().select(wanted)
     if not settled:
-        return fresh
-    return pl.concat([read_cold(settled, m, wanted).filter(in_range), fresh], how="vertical")
+        return fresh, False
+    return pl.concat([read_cold(settled, m, wanted).filter(in_range), fresh],
+                     how="vertical"), False

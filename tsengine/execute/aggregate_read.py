@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import Any
 
+import numpy as np
 import polars as pl
 
 from storage import FieldType, WideRead
@@ -60,6 +61,11 @@ def _aggregate(fn: str, value: pl.Expr, time: pl.Expr) -> tuple[pl.Expr, pl.Expr
 def _rows(ctx: ExecContext, read: WideRead, fn: str, start: int
           ) -> dict[pl.DataType, list[pl.DataFrame]]:
     """One long-shaped row per series and field: `_time, _measurement, _field, _value, tags`."""
+    rows = read.frame.collect()
+    if fn in ("first", "last"):
+        picked = _picked_rows(ctx, read, rows, fn)
+        if picked is not None:
+            return picked
     aggs = []
     for i, field in enumerate(read.fields):
         value, time = _aggregate(fn, pl.col(f"f:{field}"), pl.col("time"))
@@ -67,7 +73,8 @@ def _rows(ctx: ExecContext, read: WideRead, fn: str, start: int
         if time is not None:
             aggs.append(time.alias(f"t{i}"))
     tags = list(read.tags)
-    grouped = (read.frame.group_by(tags).agg(aggs) if tags else read.frame.select(aggs)).collect()
+    grouped = rows.lazy()
+    grouped = (grouped.group_by(tags).agg(aggs) if tags else grouped.select(aggs)).collect()
     ctx.counts["points_read"] += sum(grouped.get_column(f"n{i}").sum()
                                      for i in range(len(read.fields)))
     out: dict[pl.DataType, list[pl.DataFrame]] = defaultdict(list)
@@ -81,6 +88,68 @@ def _rows(ctx: ExecContext, read: WideRead, fn: str, start: int
             *tags)
         out[rows.schema["_value"]].append(rows)
     return out
+
+
+def _picked_rows(ctx: ExecContext, read: WideRead, rows: pl.DataFrame, fn: str
+                 ) -> dict[pl.DataType, list[pl.DataFrame]] | None:
+    """first/last without grouping by tags, when storage numbered the rows' series: each
+    series' rows are a run in time order (a Parquet file's are), so a field's first or last
+    value in a series is its first or last non-null cell in the run, found by NumPy on the
+    run numbers. A series read from several files (several runs) keeps the earliest or
+    latest of its runs' picks. None when rows are not numbered or not in time order."""
+    numbers = series_numbers(read, rows)
+    if numbers is None or not rows.height:
+        return None
+    starts = pertable.change_positions(numbers)
+    time = rows.get_column("time").to_numpy()
+    back = np.flatnonzero(time[1:] < time[:-1]) + 1
+    if len(back) and not np.isin(back, starts).all():
+        return None
+    n = rows.height
+    run: np.ndarray | None = None  # each row's run number, made when a field has nulls
+    whole = starts if fn == "first" else np.append(starts[1:], n) - 1
+    tags = list(read.tags)
+    keys = rows[tags] if tags else None
+    tables = keys[starts] if keys is not None else None
+    several = len(starts) > 1 and not read.one_file and (
+        tables is None or tables.is_duplicated().any())
+    out: dict[pl.DataType, list[pl.DataFrame]] = defaultdict(list)
+    for field in sorted(read.fields):
+        column = rows.get_column(f"f:{field}")
+        nulls = column.null_count()
+        ctx.counts["points_read"] += n - nulls
+        if nulls == n:
+            continue
+        if nulls and run is None:
+            run = np.zeros(n, dtype=np.int64)
+            run[starts[1:]] = 1
+            run = np.cumsum(run)
+        at = whole if not nulls else _picks(column, run, fn)  # type: ignore[arg-type]
+        picked = pl.DataFrame([
+            pl.Series("_time", time[at]).cast(TIME_DTYPE),
+            pl.Series("_value", column.to_numpy()[at]) if not nulls and
+            column.dtype.is_numeric() else column[at].alias("_value"),
+            *([] if keys is None else keys[at])])
+        if several:  # one pick per series: the earliest or latest of its runs'
+            picked = picked.sort("_time")
+            picked = picked.group_by(tags, maintain_order=True).agg(
+                pl.all().first() if fn == "first" else pl.all().last()) if tags else \
+                picked.slice(0 if fn == "first" else -1, 1)
+        picked = picked.select(
+            "_time", pl.lit(read.measurement, pl.String).alias("_measurement"),
+            pl.lit(field, pl.String).alias("_field"), pl.col("_value").cast(column.dtype),
+            *tags)
+        out[picked.schema["_value"]].append(picked)
+    return out
+
+
+def _picks(column: pl.Series, run: np.ndarray, fn: str) -> np.ndarray:
+    """The row of each run's first or last non-null cell (runs without one have none)."""
+    valid = np.flatnonzero(column.is_not_null().to_numpy())
+    runs = run[valid]
+    edge = runs[1:] != runs[:-1]
+    keep = np.concatenate(([True], edge)) if fn == "first" else np.concatenate((edge, [True]))
+    return valid[keep]
 
 
 def series_numbers(read: WideRead, rows: pl.DataFrame) -> pl.Series | None:
@@ -161,13 +230,24 @@ def read_window_aggregate(ctx: ExecContext, node: PlanNode, _inputs: list[TableS
             tables = series if values.height == rows.height else series.join(
                 values.select(pl.col(TABLE).unique()), on=TABLE, how="semi",
                 maintain_order="left")
-            tables = tables.with_columns(
-                pl.lit(read.start).cast(TIME_DTYPE).alias("_start"),
-                pl.lit(read.stop).cast(TIME_DTYPE).alias("_stop"),
-                pl.lit(field, pl.String).alias("_field"),
-                pl.lit(w.measurement, pl.String).alias("_measurement"))
-            frames.append(native_windows(window, values, tables.select(TABLE, *key), key,
-                                         values.schema[column], bounds,
-                                         in_order=numbered is not None))
+            constants = {"_start": _times(read.start, tables.height),
+                         "_stop": _times(read.stop, tables.height),
+                         "_field": _strings(field, tables.height),
+                         "_measurement": _strings(w.measurement, tables.height)}
+            tables = pl.DataFrame([tables.get_column(TABLE), *(
+                constants[k].alias(k) if k in constants else tables.get_column(k)
+                for k in key)])
+            frames.append(native_windows(window, values, tables, key, values.schema[column],
+                                         bounds, in_order=numbered is not None))
     frames.sort(key=lambda tf: (tf.key, str(tf.frame.schema.get("_value"))))
     return TableStream(frames)
+
+
+def _times(ns: int, n: int) -> pl.Series:
+    """A column of one time, built without a query plan (as a literal would need)."""
+    return pl.Series(np.full(n, ns, dtype=np.int64)).cast(TIME_DTYPE)
+
+
+def _strings(value: str, n: int) -> pl.Series:
+    """A column of one string, built without a query plan."""
+    return pl.Series([value] * n, dtype=pl.String)

@@ -10,6 +10,7 @@ from collections.abc import Sequence
 
 import numpy as np
 import polars as pl
+from numpy.lib.stride_tricks import sliding_window_view
 
 
 def over(expr: pl.Expr, key: Sequence[str]) -> pl.Expr:
@@ -133,13 +134,11 @@ def sequential_sums(values: pl.Series, starts: pl.Series) -> pl.Series | None:
     width = int(lengths.max())
     with np.errstate(over="ignore", invalid="ignore"):  # inf and NaN are results, as in Go
         if (lengths == width).all():
-            sums = np.cumsum(flat.reshape(runs, width), axis=1)[:, -1]
+            sums = _row_sums(flat.reshape(runs, width))
         elif runs * width > 4 * n and width <= _STEPPED_WIDTH:
             sums = _stepped_sums(flat, first, lengths, width)
         elif runs * width <= 4 * n:
-            matrix = np.zeros(runs * width)  # each run at the start of its row
-            matrix[np.arange(n) + np.repeat(np.arange(runs) * width - first, lengths)] = flat
-            sums = np.cumsum(matrix.reshape(runs, width), axis=1)[:, -1]
+            sums = _row_sums(_run_matrix(flat, first, lengths, width))
         else:
             return None
         # + 0.0: Go's sum starts from +0, so all -0.0 values sum to +0
@@ -147,6 +146,33 @@ def sequential_sums(values: pl.Series, starts: pl.Series) -> pl.Series | None:
 
 
 _STEPPED_WIDTH = 1024  # longest run summed step by step (each step a few array operations)
+_COLUMN_LOOP_WIDTH = 256  # widest matrix summed column by column (else by a cumulative sum)
+
+
+def _run_matrix(flat: np.ndarray, first: np.ndarray, lengths: np.ndarray, width: int
+                ) -> np.ndarray:
+    """The runs as the rows of a matrix, each padded with zeros to `width`: rows copied from
+    a sliding window over the values (a block copy each), the cells past a short run's end
+    (the next run's values) zeroed."""
+    padded = np.concatenate((flat, np.zeros(width)))
+    matrix = sliding_window_view(padded, width)[first]
+    short = np.flatnonzero(lengths < width)
+    if len(short):
+        rows, cols = np.nonzero(np.arange(width) >= lengths[short][:, None])
+        matrix[short[rows], cols] = 0.0
+    return matrix
+
+
+def _row_sums(matrix: np.ndarray) -> np.ndarray:
+    """Each row's values added one after another from +0, as Go's loop adds them: column by
+    column into one accumulator per row (narrow matrices: a few hundred small additions),
+    else a cumulative sum along the rows (sequential by nature)."""
+    if matrix.shape[1] > _COLUMN_LOOP_WIDTH:
+        return np.cumsum(matrix, axis=1)[:, -1]
+    sums = np.zeros(matrix.shape[0])
+    for column in matrix.T:
+        sums += column
+    return sums
 
 
 def _stepped_sums(flat: np.ndarray, first: np.ndarray, lengths: np.ndarray, width: int

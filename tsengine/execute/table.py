@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 
+import numpy as np
 import polars as pl
 
 from tsengine.execute.pertable import run_starts, runs_are_tables, table_ids
@@ -77,6 +78,9 @@ class TableFrame:
     # where each table's rows start, when the producer knows each table's rows are one run
     # (storage reads do): splitting into tables then compares no key column per row
     starts: list[int] | None = field(default=None, compare=False, repr=False)
+    # with `starts`, the key columns' values of each table (one row each, in that order), when
+    # the producer has them at hand: splitting then reads no row of the frame
+    firsts: pl.DataFrame | None = field(default=None, compare=False, repr=False)
 
     def __post_init__(self) -> None:
         missing = [k for k in self.key if k not in self.frame.columns]
@@ -92,7 +96,7 @@ class TableFrame:
             if self.frame.height or self.empty:
                 yield Table((), (), self.frame)
             return
-        found = list(_split_by_key(self.frame, self.key, self.starts)) \
+        found = list(_split_by_key(self.frame, self.key, self.starts, self.firsts)) \
             if self.frame.height else []
         if self.empty:
             found += [(values, self.frame.head(0)) for values in self.empty]
@@ -120,43 +124,31 @@ def _key_tuple(key: tuple[str, ...], times: list[str], values: tuple[object, ...
                  for k, v in zip(key, values, strict=True))
 
 
-def _key_tuples(key: tuple[str, ...], times: list[str], rows: list[tuple[object, ...]]
-                ) -> list[tuple[object, ...]]:
-    """Key values of many tables: time columns as `Time`, one object per distinct time (the
-    tables of a window share their `_start`/`_stop`)."""
-    if not times:
-        return rows
-    at = [i for i, k in enumerate(key) if k in times]
-    made: dict[object, Time] = {}
-    out = []
-    for row in rows:
-        values = list(row)
-        for i in at:
-            v = values[i]
-            if v is not None:
-                values[i] = made.get(v) or made.setdefault(v, Time(v))  # type: ignore[arg-type]
-        out.append(tuple(values))
-    return out
-
-
-def _split_by_key(frame: pl.DataFrame, key: tuple[str, ...], starts: list[int] | None = None
+def _split_by_key(frame: pl.DataFrame, key: tuple[str, ...], starts: list[int] | None = None,
+                  firsts: pl.DataFrame | None = None
                   ) -> Iterator[tuple[tuple[object, ...], pl.DataFrame]]:
     """Each key's rows as zero-copy slices, tables in key order (one type per column, so
     Polars' order is the canonical one)."""
-    frame, keys, times = _table_slices(frame, key) if starts is None else \
-        _known_slices(frame, key, starts)
-    keys = keys.sort(keys.columns[:len(key)], nulls_last=False, maintain_order=True)
+    if starts is None:
+        frame, firsts, starts = _table_slices(frame, key)
+    elif firsts is None:
+        firsts = _rows_at(frame, key, starts)
     n = len(key)
-    rows = keys.rows()
-    for values, (*_, start, end) in zip(_key_tuples(key, times, [r[:n] for r in rows]), rows,
-                                        strict=True):
-        yield values, frame.slice(start, end - start)
+    for row in _in_key_order(key, [(firsts, starts, frame.height)]):
+        yield row[:n], frame.slice(row[n], row[n + 1] - row[n])
+
+
+def _rows_at(frame: pl.DataFrame, key: tuple[str, ...], starts: list[int]) -> pl.DataFrame:
+    """The key columns at the given rows (a table's first rows): indexing each column, which
+    runs no query plan (as `select` or `gather` would)."""
+    at = np.asarray(starts, dtype=np.int64)
+    return pl.DataFrame([frame.get_column(k)[at] for k in key])
 
 
 def _table_slices(frame: pl.DataFrame, key: tuple[str, ...]
-                  ) -> tuple[pl.DataFrame, pl.DataFrame, list[str]]:
-    """The frame with each table's rows contiguous, and per table its key values (time
-    columns as ns) with the `\0start`/`\0end` of its rows, in order of first appearance.
+                  ) -> tuple[pl.DataFrame, pl.DataFrame, list[int]]:
+    """The frame with each table's rows contiguous, each table's key values (one row each,
+    in order of first appearance) and where its rows start.
 
     Rows of one table are usually contiguous already (storage reads and most transformations
     keep them so); otherwise a stable sort by first appearance makes them so.
@@ -170,18 +162,58 @@ def _table_slices(frame: pl.DataFrame, key: tuple[str, ...]
         frame = exact.drop(f"\0{t}" for t in times)
         mask = run_starts(exact, names)
     starts = mask.arg_true().to_list()
-    keys = exact[starts].select(names).with_columns(
-        pl.Series("\0start", starts), pl.Series("\0end", [*starts[1:], exact.height]))
-    return frame, keys, times
+    return frame, _rows_at(frame, key, starts), starts
 
 
-def _known_slices(frame: pl.DataFrame, key: tuple[str, ...], starts: list[int]
-                  ) -> tuple[pl.DataFrame, pl.DataFrame, list[str]]:
-    """As `_table_slices`, from the rows where tables start (each table one run)."""
-    firsts, times, names = _exact(frame[starts][list(key)], key)
-    keys = firsts.select(names).with_columns(
-        pl.Series("\0start", starts), pl.Series("\0end", [*starts[1:], frame.height]))
-    return frame, keys, times
+def _in_key_order(key: tuple[str, ...], parts: list[tuple[pl.DataFrame, list[int], int]]
+                  ) -> list[tuple[object, ...]]:
+    """The tables of `parts` (per frame: its tables' key values, one row each, where each
+    table's rows start, and the frame's height), in the canonical order of their keys: each
+    table's key values (time columns as `Time`), then its first and end row and frame number
+    (one flat tuple).
+
+    Tables usually come in key order already (storage keeps series sorted), which a
+    comparison of the key tuples shows; else Polars sorts them (nulls first, bytewise).
+    """
+    times = [k for k in key if isinstance(parts[0][0].schema[k], pl.Datetime)]
+    columns: list[list[object]] = [[] for _ in key]
+    where: list[tuple[int, int, int]] = []
+    for i, (firsts, starts, height) in enumerate(parts):
+        for column, k in zip(columns, key, strict=True):
+            column += _exact_values(firsts.get_column(k))
+        where += zip(starts, [*starts[1:], height], [i] * len(starts), strict=True)
+    order = None
+    if not _ascending(list(zip(*columns, strict=True))):
+        listed = pl.concat([firsts.select(key) for firsts, _, _ in parts], how="vertical")
+        order = listed.with_row_index("\0at").sort(list(key), nulls_last=False,
+                                                   maintain_order=True
+                                                   ).get_column("\0at").to_list()
+    made: dict[int, Time] = {}  # one Time per distinct time (tables of a window share them)
+    for j, k in enumerate(key):
+        if k in times:
+            columns[j] = [v if v is None else made.get(v) or made.setdefault(v, Time(v))
+                          for v in columns[j]]  # type: ignore[arg-type]
+    rows = list(zip(*columns, *zip(*where, strict=True), strict=True)) if where else []
+    return rows if order is None else [rows[j] for j in order]  # type: ignore[misc]
+
+
+def _exact_values(column: pl.Series) -> list[object]:
+    """A key column's values as Python objects, times as nanoseconds (Python datetimes would
+    drop them)."""
+    if isinstance(column.dtype, pl.Datetime):
+        column = column.cast(pl.Int64) if column.dtype == TIME_DTYPE else \
+            column.dt.epoch("ns")
+    return column.to_list()
+
+
+def _ascending(rows: list[tuple[object, ...]]) -> bool:
+    """Whether key tuples are in ascending order already, as Polars would sort them: Python
+    orders ints, floats and strings (by code point, which is UTF-8's byte order) alike;
+    a null or a NaN makes the answer no (Polars then sorts)."""
+    try:
+        return all(a <= b for a, b in zip(rows, rows[1:], strict=False))
+    except TypeError:  # None beside a value
+        return False
 
 
 def key_values(frame: pl.DataFrame, key: tuple[str, ...]) -> set[tuple[object, ...]]:
@@ -283,17 +315,18 @@ def _tables_of_one_key(frames: list[TableFrame]) -> Iterator[Table]:
     """The tables of frames of one key schema, in canonical order."""
     key = frames[0].key
     parts, listed = [], []
-    for i, tf in enumerate(frames):
-        frame, keys, times = _table_slices(tf.frame, key)
+    for tf in frames:
+        if tf.starts is None:
+            frame, firsts, starts = _table_slices(tf.frame, key)
+        else:
+            firsts = tf.firsts if tf.firsts is not None else _rows_at(tf.frame, key, tf.starts)
+            frame, starts = tf.frame, tf.starts
         parts.append(frame)
-        listed.append(keys.with_columns(pl.lit(i, pl.Int64).alias("\0frame")))
-    keys = pl.concat(listed, how="vertical")
-    keys = keys.sort(keys.columns[:len(key)], nulls_last=False, maintain_order=True)
+        listed.append((firsts, starts, frame.height))
     n = len(key)
-    rows = keys.rows()
-    for values, (*_, start, end, i) in zip(_key_tuples(key, times, [r[:n] for r in rows]), rows,
-                                           strict=True):
-        yield Table(key, values, parts[i].slice(start, end - start))
+    for row in _in_key_order(key, listed):
+        start, end, i = row[n:]
+        yield Table(key, row[:n], parts[i].slice(start, end - start))
 
 
 def merge_same_keys(frames: list[TableFrame]) -> list[TableFrame]:

@@ -18,7 +18,7 @@ from tsengine.flux import ast
 from tsengine.flux.functions import ArgumentError, Builtin, Closure
 from tsengine.flux.null_types import null_type
 from tsengine.flux.operators import OperatorError, binary, negate, truth
-from tsengine.flux.parser import parse
+from tsengine.flux.parser import parse, parse_cached
 from tsengine.flux.registry import REGISTRY, Registry
 from tsengine.flux.values import (
     Array,
@@ -111,7 +111,7 @@ class Interpreter:
         """Run a script (AST or text); `extern` options are set first, the script's win."""
         if isinstance(file, str):
             self.source = file
-            file = parse(file)
+            file = parse_cached(file)
         # each run starts from the registry alone: no options, now() or imports of a former run
         self.options = Scope(self.universe, mutable=True)
         self._now = None

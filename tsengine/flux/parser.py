@@ -6,6 +6,7 @@ Precedence, loosest first: `if`, `or`, `and`, `not`/`exists`, comparisons, `+ -`
 
 from __future__ import annotations
 
+import functools
 import re
 
 from storage import InvalidArgument, parse_time
@@ -35,6 +36,13 @@ def parse(source: str) -> ast.File:
         raise e.with_source(source) from None
     except RecursionError:
         raise _too_deep(parser, source) from None
+
+
+@functools.lru_cache(maxsize=256)
+def parse_cached(source: str) -> ast.File:
+    """`parse`, remembering the trees of recent scripts: a dashboard or a task sends the same
+    text again and again, and trees are never changed once built (frozen nodes)."""
+    return parse(source)
 
 
 def parse_expression(source: str) -> ast.Expr:

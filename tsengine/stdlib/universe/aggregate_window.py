@@ -348,23 +348,33 @@ def native_windows(node: AggregateWindowNative, rows: pl.DataFrame, tables: pl.D
             "_start": _constant_time(bounds[0], result.height),
             "_stop": _constant_time(bounds[1], result.height),
             node.column: result.get_column(node.column)}
-    keyed = _rows_of_tables(tables, table)
+    starts = pertable.change_positions(table)
+    keyed, firsts = _rows_of_tables(tables, table, starts)
     frame = pl.DataFrame([made[c].alias(c) if c in made else keyed.get_column(c)
                           for c in columns])
-    # rows by table, each table's rows one run
-    return TableFrame(frame, out_key, starts=pertable.change_positions(table).tolist())
+    # rows by table, each table's rows one run; each table's key values at hand
+    bound = {"_start": bounds[0], "_stop": bounds[1]}
+    first_rows = None if any(c in made and c not in bound for c in out_key) else pl.DataFrame([
+        _constant_time(bound[c], len(starts)).alias(c) if c in bound else firsts.get_column(c)
+        for c in out_key])
+    return TableFrame(frame, out_key, starts=starts.tolist(), firsts=first_rows)
 
 
 def _constant_time(ns: int, n: int) -> pl.Series:
     return pl.Series(np.full(n, ns, dtype=np.int64)).cast(TIME_DTYPE)
 
 
-def _rows_of_tables(tables: pl.DataFrame, ids: pl.Series) -> pl.DataFrame:
+def _rows_of_tables(tables: pl.DataFrame, ids: pl.Series, starts: np.ndarray
+                    ) -> tuple[pl.DataFrame, pl.DataFrame]:
     """The row of `tables` (one per table, TABLE and its key columns) of each id, by indexing
-    (found by a binary search over the sorted ids) rather than a join."""
+    (found by a binary search over the sorted ids) rather than a join; and the rows of the
+    tables whose runs start at `starts` (`tables` itself when they come in its order)."""
     known = tables.get_column(TABLE).to_numpy()
     order = np.argsort(known, kind="stable")
-    return tables[order[np.searchsorted(known[order], ids.to_numpy())]]
+    at = order[np.searchsorted(known[order], ids.to_numpy())]
+    first = at[starts]
+    in_order = len(first) == tables.height and (first == np.arange(len(first))).all()
+    return tables[at], tables if in_order else tables[first]
 
 
 def _aggregate_windows(node: AggregateWindowNative, rows: pl.DataFrame, key: list[str],
