@@ -29,7 +29,8 @@ bench: $(STAMP)
 POINTS ?= 1M,5M,20M
 BENCH_OUT ?= /tmp/tsengine-bench
 bench-scale: $(STAMP)
-	$(BIN)/tsengine bench scale --points $(POINTS) --baseline duckdb --report $(BENCH_OUT)/scale
+	$(BIN)/tsengine bench scale --points $(POINTS) --baseline duckdb --batch-size 50000 \
+	    --concurrency 2 --query-rounds 3 --report $(BENCH_OUT)/scale
 
 # InfluxDB 1.x (Debian's influxdb package, installed when missing) beside tsengine, same workload
 INFLUXDB1_ARGS ?= --scale 210
