@@ -35,7 +35,7 @@ def merge_day(catalog: Catalog, root: Path, m: Measurement, parts: Sequence[Part
     fields = [c.col for c in m.fields.values()]
     files = [p.path for p in parts]
     con = catalog.con
-    source = f"read_parquet({files!r}, union_by_name = true)"
+    source = f"read_parquet([{', '.join(map(_literal, files))}], union_by_name = true)"
     by_name = sorted(tags, key=lambda c: m.column(c).name)
     ranks = _series_ranks(catalog, source, by_name)
     con.register(_RANKS, ranks.to_arrow())
@@ -52,7 +52,8 @@ def merge_day(catalog: Catalog, root: Path, m: Measurement, parts: Sequence[Part
         con.execute(
             f"COPY (SELECT {columns}, CAST({day << 32} + r.rank AS BIGINT) AS {SERIES} "
             f"FROM {source} p JOIN {_RANKS} r ON {matching} ORDER BY r.rank, p.time) "
-            f"TO '{tmp}' (FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE {ROW_GROUP_SIZE})"
+            f"TO {_literal(str(tmp))} "
+            f"(FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE {ROW_GROUP_SIZE})"
         ).fetchall()
         sync_and_rename(tmp, path)
     except BaseException:
@@ -77,3 +78,8 @@ def _series_ranks(catalog: Catalog, source: str, by_name: list[str]) -> pl.DataF
     assert isinstance(distinct, pl.DataFrame)
     return (distinct.sort(by_name, nulls_last=True)
             .with_row_index("rank").with_columns(pl.col("rank").cast(pl.Int64)))
+
+
+def _literal(text: str) -> str:
+    """A SQL string literal (a data directory's path may hold a quote)."""
+    return "'" + text.replace("'", "''") + "'"

@@ -468,3 +468,16 @@ def test_compaction_folds_the_write_ahead_log_away(store):
     store.compact()
     assert not wal.exists() or wal.stat().st_size == 0
     assert store.scan("b")[FieldType.FLOAT].collect().height == 5000
+
+
+def test_a_data_directory_with_a_quote_in_its_path_merges_its_days(tmp_path):
+    with Store(tmp_path / "it's data") as store:
+        store.create_bucket("b")
+        for k in range(2):
+            store.write("b", f"m,h=a f={k} {T0 + k}")
+            store.compact(full=False)
+        store.compact()
+        (part,) = store.catalog.partitions(store.bucket("b").id)
+        assert part.rows == 2
+        got = store.scan("b")[FieldType.FLOAT].collect()
+        assert got["_value"].to_list() == [0.0, 1.0]
