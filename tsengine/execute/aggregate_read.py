@@ -11,6 +11,7 @@ plain plan instead, which gives its error.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
@@ -162,11 +163,12 @@ def series_numbers(read: WideRead, rows: pl.DataFrame) -> pl.Series | None:
     return None if numbers.null_count() else numbers
 
 
-def scan_wide(ctx: ExecContext, read: StorageRead) -> list[WideRead]:
-    """The read's rows, wide per measurement (see Store.scan_wide)."""
+def scan_wide(ctx: ExecContext, read: StorageRead, tags: Sequence[str] | None = None
+              ) -> list[WideRead]:
+    """The read's rows, wide per measurement (see Store.scan_wide); `tags`: only these."""
     with reading(ctx, read, read.bucket):
         return ctx.store.scan_wide(read.bucket, read.start, read.stop, read.predicate,
-                                   read.org, read.missing_tag)
+                                   read.org, read.missing_tag, tags=tags)
 
 
 @implements(StorageAggregate)

@@ -18,9 +18,8 @@ import numpy as np
 import polars as pl
 
 from tsengine.execute import pertable
-from tsengine.execute.aggregate_read import ACCEPTS, series_numbers
+from tsengine.execute.aggregate_read import ACCEPTS, scan_wide, series_numbers
 from tsengine.execute.executor import ExecContext, execute, implements
-from tsengine.execute.source import reading
 from tsengine.execute.table import TIME_DTYPE, TableStream
 from tsengine.plan.nodes import PlanNode, StorageGroupWindow
 
@@ -33,9 +32,7 @@ def read_group_window(ctx: ExecContext, node: PlanNode, _inputs: list[TableStrea
     assert isinstance(node, StorageGroupWindow)
     read, columns = node.read, list(node.columns)
     window: Any = node.window  # an AggregateWindowNative (the stdlib imports this module)
-    with reading(ctx, read, read.bucket):  # only the group's tags: series come numbered
-        wide = ctx.store.scan_wide(read.bucket, read.start, read.stop, read.predicate,
-                                   read.org, read.missing_tag, tags=columns)
+    wide = scan_wide(ctx, read, tags=columns)  # only the group's tags: series come numbered
     types = {t for w in wide for t in w.fields.values()}
     if len(types) > 1 or not types <= ACCEPTS[window.fn] \
             or any(not set(columns) <= set(w.tags) for w in wide):
