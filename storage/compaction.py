@@ -167,8 +167,7 @@ def _sorted_by_series(rows: pl.DataFrame, by_name: list[str], day: int,
     one point are neighbours.
     """
     if by_name:
-        series = (rows.select(by_name).unique().sort(by_name, nulls_last=True)
-                  .with_row_index("_rank"))
+        series = series_ranks(rows.select(by_name).unique(), by_name, "_rank")
         rows = rows.join(series, on=by_name, how="left", nulls_equal=True)
         rank = pl.col("_rank").cast(pl.Int64)
         many = series.height >= 1 << _RANK_BITS
@@ -187,6 +186,13 @@ def _sorted_by_series(rows: pl.DataFrame, by_name: list[str], day: int,
                      *[pl.col(f).drop_nulls().last() for f in fields]))
     out = [c for c in rows.columns if c not in ("_rank", "_key", SEQ)]
     return rows.select(*out, (pl.lit(day << 32, pl.Int64) + pl.col("_rank")).alias(SERIES))
+
+
+def series_ranks(tag_sets: pl.DataFrame, by_name: list[str], name: str) -> pl.DataFrame:
+    """Distinct tag sets, each with its rank (`name`, Int64) in the order of its values by tag
+    name, nulls last: the order of series in a file, which day merges must keep too."""
+    return (tag_sets.sort(by_name, nulls_last=True).with_row_index(name)
+            .with_columns(pl.col(name).cast(pl.Int64)))
 
 
 def _has_neighbour_duplicates(rows: pl.DataFrame, keys: list[str]) -> bool:

@@ -18,7 +18,7 @@ from pathlib import Path
 import polars as pl
 
 from storage.catalog import Catalog, Measurement, Partition
-from storage.compaction import ROW_GROUP_SIZE, day_dir, sync_and_rename
+from storage.compaction import ROW_GROUP_SIZE, day_dir, series_ranks, sync_and_rename
 from storage.tiers import SERIES
 
 # DuckDB's memory while it sorts a day (it spills the rest to disk)
@@ -70,14 +70,13 @@ def merge_day(catalog: Catalog, root: Path, m: Measurement, parts: Sequence[Part
 
 def _series_ranks(catalog: Catalog, source: str, by_name: list[str]) -> pl.DataFrame:
     """Each tag set of the files and its rank in the order of its values by tag name, nulls
-    last (a few thousand rows: sorted by Polars as compaction sorts them)."""
+    last (a few thousand rows: ranked as compaction ranks them)."""
     if not by_name:
         return pl.DataFrame({"rank": [0]}, schema={"rank": pl.Int64})
     distinct = pl.from_arrow(catalog.con.sql(
         f"SELECT DISTINCT {', '.join(by_name)} FROM {source}").to_arrow_table())
     assert isinstance(distinct, pl.DataFrame)
-    return (distinct.sort(by_name, nulls_last=True)
-            .with_row_index("rank").with_columns(pl.col("rank").cast(pl.Int64)))
+    return series_ranks(distinct, by_name, "rank")
 
 
 def _literal(text: str) -> str:
