@@ -129,13 +129,20 @@ def _split_by_key(frame: pl.DataFrame, key: tuple[str, ...], starts: list[int] |
                   ) -> Iterator[tuple[tuple[object, ...], pl.DataFrame]]:
     """Each key's rows as zero-copy slices, tables in key order (one type per column, so
     Polars' order is the canonical one)."""
-    if starts is None:
-        frame, firsts, starts = _table_slices(frame, key)
-    elif firsts is None:
-        firsts = _rows_at(frame, key, starts)
+    frame, firsts, starts = _table_runs(frame, key, starts, firsts)
     n = len(key)
     for row in _in_key_order(key, [(firsts, starts, frame.height)]):
         yield row[:n], frame.slice(row[n], row[n + 1] - row[n])
+
+
+def _table_runs(frame: pl.DataFrame, key: tuple[str, ...], starts: list[int] | None,
+                firsts: pl.DataFrame | None
+                ) -> tuple[pl.DataFrame, pl.DataFrame, list[int]]:
+    """The frame with each table's rows one run, each table's key values (one row each) and
+    where its rows start: what the producer gave (`starts`, `firsts`), else found."""
+    if starts is None:
+        return _table_slices(frame, key)
+    return frame, _rows_at(frame, key, starts) if firsts is None else firsts, starts
 
 
 def _rows_at(frame: pl.DataFrame, key: tuple[str, ...], starts: list[int]) -> pl.DataFrame:
@@ -316,11 +323,7 @@ def _tables_of_one_key(frames: list[TableFrame]) -> Iterator[Table]:
     key = frames[0].key
     parts, listed = [], []
     for tf in frames:
-        if tf.starts is None:
-            frame, firsts, starts = _table_slices(tf.frame, key)
-        else:
-            firsts = tf.firsts if tf.firsts is not None else _rows_at(tf.frame, key, tf.starts)
-            frame, starts = tf.frame, tf.starts
+        frame, firsts, starts = _table_runs(tf.frame, key, tf.starts, tf.firsts)
         parts.append(frame)
         listed.append((firsts, starts, frame.height))
     n = len(key)
