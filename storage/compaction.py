@@ -76,14 +76,15 @@ def sync_and_rename(tmp: Path, path: Path) -> None:
 
 
 def compact_measurement(catalog: Catalog, root: Path, m: Measurement,
-                        result: CompactionResult) -> list[Partition]:
-    """Fold a measurement's hot rows into its day partitions; commit; return replaced partitions."""
+                        result: CompactionResult) -> tuple[list[Partition], set[int]]:
+    """Fold a measurement's hot rows into its day partitions; commit; return the replaced
+    partitions and the days that received rows."""
     tags = [c.col for c in m.tags.values()]
     fields = [c.col for c in m.fields.values()]
     cols = ["time", *tags, *fields]
     hot = read_hot(catalog, m, -(2**63), 2**63 - 1, cols)
     if hot.height == 0:
-        return []
+        return [], set()
     max_seq = hot[SEQ].max()
     result.rows_in += hot.height
     old_parts: dict[int, list[Partition]] = {}
@@ -127,7 +128,7 @@ def compact_measurement(catalog: Catalog, root: Path, m: Measurement,
         for _, new in plans:
             Path(new.path).unlink(missing_ok=True)
         raise
-    return [old for replaced, _ in plans for old in replaced]
+    return [old for replaced, _ in plans for old in replaced], {new.day for _, new in plans}
 
 
 def _by_day(hot: pl.DataFrame) -> Iterator[tuple[int, pl.DataFrame]]:

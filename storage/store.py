@@ -328,8 +328,8 @@ class Store:
             for org in self.catalog.orgs():
                 for bucket in self.catalog.buckets(org.id):
                     for m in self.catalog.measurements(bucket.id):
-                        written = self._hot_days(m)
-                        replaced = compact_measurement(self.catalog, self.path, m, result)
+                        replaced, written = compact_measurement(self.catalog, self.path, m,
+                                                                result)
                         self.reaper.add(old.path for old in replaced)
                         self._merge_days(m, None if full else written, result)
             self._hot_rows = self._count_hot_rows()
@@ -343,10 +343,6 @@ class Store:
         when another transaction is open (DuckDB refuses); its own threshold then applies."""
         with suppress(duckdb.Error):
             self.con.execute("CHECKPOINT").fetchall()
-
-    def _hot_days(self, m: Measurement) -> set[int]:
-        rows = self.con.execute(f"SELECT DISTINCT time // {DAY} FROM {m.hot_table}").fetchall()
-        return {int(d) for (d,) in rows}
 
     def _merge_days(self, m: Measurement, skip: set[int] | None,
                     result: CompactionResult) -> None:
