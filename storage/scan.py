@@ -160,6 +160,8 @@ class WideRead:
     # whether the rows come from one Parquet file at most: numbers are given per file, so then
     # two runs of rows never have the same series
     one_file: bool = False
+    # whether each day's rows come from one file: then a series has one run a day
+    one_file_per_day: bool = False
 
 
 def execute_wide_scan(catalog: Catalog, plan: ScanPlan) -> list[WideRead]:
@@ -184,7 +186,8 @@ def execute_wide_scan(catalog: Catalog, plan: ScanPlan) -> list[WideRead]:
                 *series)
             out.append(WideRead(m.name, tuple(m.column(c).name for c in tags),
                                 {name: t for name, (_, t) in fields.items()}, frame,
-                                bool(series), len(read.partitions) <= 1))
+                                bool(series), len(read.partitions) <= 1,
+                                len({p.day for p in read.partitions}) == len(read.partitions)))
     return out
 
 

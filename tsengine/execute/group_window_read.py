@@ -2,12 +2,13 @@
 
 The plain plan's group table holds its series' tables one after another, in table order
 (field, measurement, then tag values by tag name), each in time order; aggregateWindow sorts
-it by time (stably) and adds each window's values in that order. Here each row carries its
-series' rank in that order, the rows of every field are stacked in table order and one
+it by time (stably) and adds each window's values in that order. Here the rows of every
+field are stacked in table order, each series one run, and float sums and means whose times
+lie on a coarse grid are added in that sequence by slot_grid without a sort; otherwise one
 stable sort by (group, time) gives the same sequence, with no long tables built, merged or
 ranked. Anything else (a listed column that is not a tag of every measurement, a series
-without one of the tags, fields of several types, a type the function does not take) runs
-the plain plan.
+without one of the tags, fields of several types, a type the function does not take, a day
+stored in several files, whose series have a run in each) runs the plain plan.
 """
 
 from __future__ import annotations
@@ -17,10 +18,11 @@ from typing import Any
 import numpy as np
 import polars as pl
 
-from tsengine.execute import pertable
+from tsengine.execute import pertable, slot_grid
 from tsengine.execute.aggregate_read import ACCEPTS, scan_wide, series_numbers
 from tsengine.execute.executor import ExecContext, execute, implements
 from tsengine.execute.table import TIME_DTYPE, TableStream
+from tsengine.execute.windows import INDEX, START, STOP
 from tsengine.plan.nodes import PlanNode, StorageGroupWindow
 
 
@@ -35,37 +37,101 @@ def read_group_window(ctx: ExecContext, node: PlanNode, _inputs: list[TableStrea
     wide = scan_wide(ctx, read, tags=columns)  # only the group's tags: series come numbered
     types = {t for w in wide for t in w.fields.values()}
     if len(types) > 1 or not types <= ACCEPTS[window.fn] \
-            or any(not set(columns) <= set(w.tags) for w in wide):
+            or any(not set(columns) <= set(w.tags) or not w.one_file_per_day for w in wide):
+        # (with two files in a day, a series has two runs there: ranks are not run order)
         return execute(ctx, node.fallback)
-    parts, groups = [], []
+    pieces, groups = [], []
     for w in wide:
         rows = w.frame.collect()
         numbers = series_numbers(w, rows)
         if numbers is None or any(rows.get_column(t).null_count() for t in w.tags):
             return execute(ctx, node.fallback)  # rows of the hot tier: series not in order
         runs = pertable.change_positions(numbers)
-        lengths = np.diff(runs, append=rows.height)
         groups.append(rows.select(columns).gather(runs) if columns else len(runs))
+        # one chunk per column (Polars copies them in parallel): NumPy then reads them in place
+        numeric = rows.select("time", *(f"f:{f}" for f in w.fields)).rechunk()
         for field in w.fields:
-            values = rows.get_column(f"f:{field}").alias(window.column)
-            part = pl.DataFrame([pl.Series(TABLE, np.repeat(np.arange(len(runs)), lengths)),
-                                 rows.get_column("time").alias("\0t"), values])
-            parts.append(((field, w.measurement), len(groups) - 1, part.drop_nulls(
-                window.column)))
-    parts.sort(key=lambda p: p[0])  # the plain plan's table order: field, then measurement
+            pieces.append(_Piece((field, w.measurement), len(groups) - 1, runs,
+                                 numeric.get_column("time"),
+                                 numeric.get_column(f"f:{field}").alias(window.column)))
+    pieces.sort(key=lambda p: p.order)  # the plain plan's table order: field, then measurement
     tables, ids = _group_ids(groups, columns, TABLE)
-    rows = pl.concat([part.with_columns(pl.Series(TABLE, ids[i]).gather(part.get_column(TABLE)))
-                      for _, i, part in parts], how="vertical") if parts else None
-    if rows is None or not rows.height:
+    points = sum(p.points for p in pieces)
+    if not points:
         return TableStream([])
-    ctx.counts["points_read"] += rows.height
-    rows = _in_group_and_time_order(rows, TABLE)
+    ctx.counts["points_read"] += points
     key = ("_start", "_stop", *columns)
     tables = tables.with_columns(pl.lit(read.start).cast(TIME_DTYPE).alias("_start"),
                                  pl.lit(read.stop).cast(TIME_DTYPE).alias("_stop"))
+    bounds = (read.start, read.stop)
+    runs = _runs_on_grid(window, pieces, ids, tables.height, bounds)
+    if runs is not None:
+        frame = native_windows(window, None, tables.select(TABLE, *key), key, pl.Float64(),
+                               bounds, runs=runs)
+        return TableStream([frame])
+    rows = pl.concat([p.rows(ids) for p in pieces], how="vertical")
+    rows = _in_group_and_time_order(rows, TABLE)
     frame = native_windows(window, rows, tables.select(TABLE, *key), key,
-                           rows.schema[window.column], (read.start, read.stop), in_order=True)
+                           rows.schema[window.column], bounds, in_order=True)
     return TableStream([frame])
+
+
+class _Piece:
+    """One field of one measurement's rows: its place in table order, which read (of the
+    group ids) it came from, where its series' runs start, its times and values."""
+
+    def __init__(self, order: tuple[str, str], read: int, runs: np.ndarray, time: pl.Series,
+                 values: pl.Series) -> None:
+        self.order, self.read, self.runs = order, read, runs
+        self.time, self.values = time, values
+        self.points = len(values) - values.null_count()
+
+    def run_of_rows(self) -> np.ndarray:
+        return np.repeat(np.arange(len(self.runs)), np.diff(self.runs, append=len(self.time)))
+
+    def rows(self, ids: list[np.ndarray]) -> pl.DataFrame:
+        """TABLE (the group id), `\0t` and the value of each row that has one."""
+        from tsengine.stdlib.universe.aggregate_window import TABLE
+
+        groups = ids[self.read][self.run_of_rows()]
+        part = pl.DataFrame([pl.Series(TABLE, groups), self.time.alias("\0t"), self.values])
+        return part.drop_nulls(self.values.name)
+
+    def grid_part(self, ids: list[np.ndarray]) -> slot_grid.Part:
+        """The rows that have a value as slot_grid takes them."""
+        time, values = self.time.to_numpy(), self.values.to_numpy()
+        runs, groups = self.runs, ids[self.read]
+        if self.values.null_count():
+            kept = self.values.is_not_null().to_numpy()
+            run = self.run_of_rows()[kept]
+            time, values = time[kept], values[kept]
+            runs = pertable.change_positions(pl.Series(run))
+            groups = groups[run[runs]]
+        return slot_grid.Part(time, values, runs, groups)
+
+
+def _runs_on_grid(window: Any, pieces: list[_Piece], ids: list[np.ndarray], groups: int,
+                  bounds: tuple[int, int]) -> dict[str, pl.Series] | None:
+    """The windows' float sums or means (as window_runs gives them) by slot_grid, when it
+    applies: windows numbered by division, float values."""
+    from tsengine.stdlib.universe.window_runs import numbered_by_division
+
+    if window.fn not in ("sum", "mean") or not numbered_by_division(window.spec) or \
+            any(p.values.dtype != pl.Float64 for p in pieces):
+        return None
+    every, zero = window.spec.every.nanoseconds, window.spec.zero
+    found = slot_grid.window_sums([p.grid_part(ids) for p in pieces], groups, zero, every)
+    if found is None:
+        return None
+    lo, hi = bounds
+    begins = zero + found.window * every
+    with np.errstate(invalid="ignore"):
+        value = found.sums / found.counts if window.fn == "mean" else found.sums
+    return {"table": pl.Series(found.group),
+            INDEX: pl.Series(INDEX, found.window),
+            START: pl.Series(START, np.maximum(begins, lo)),
+            STOP: pl.Series(STOP, np.minimum(begins + every, hi)),
+            window.column: pl.Series(window.column, value)}
 
 
 def _group_ids(groups: list[pl.DataFrame | int], columns: list[str], name: str

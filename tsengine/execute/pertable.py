@@ -134,11 +134,11 @@ def sequential_sums(values: pl.Series, starts: pl.Series) -> pl.Series | None:
     width = int(lengths.max())
     with np.errstate(over="ignore", invalid="ignore"):  # inf and NaN are results, as in Go
         if (lengths == width).all():
-            sums = _row_sums(flat.reshape(runs, width))
+            sums = row_sums(flat.reshape(runs, width))
         elif runs * width > 4 * n and width <= _STEPPED_WIDTH:
             sums = _stepped_sums(flat, first, lengths, width)
         elif runs * width <= 4 * n:
-            sums = _row_sums(_run_matrix(flat, first, lengths, width))
+            sums = row_sums(_run_matrix(flat, first, lengths, width))
         else:
             return None
         # + 0.0: Go's sum starts from +0, so all -0.0 values sum to +0
@@ -163,16 +163,35 @@ def _run_matrix(flat: np.ndarray, first: np.ndarray, lengths: np.ndarray, width:
     return matrix
 
 
-def _row_sums(matrix: np.ndarray) -> np.ndarray:
-    """Each row's values added one after another from +0, as Go's loop adds them: column by
-    column into one accumulator per row (narrow matrices: a few hundred small additions),
-    else a cumulative sum along the rows (sequential by nature)."""
-    if matrix.shape[1] > _COLUMN_LOOP_WIDTH:
-        return np.cumsum(matrix, axis=1)[:, -1]
-    sums = np.zeros(matrix.shape[0])
-    for column in matrix.T:
-        sums += column
-    return sums
+def row_sums(matrix: np.ndarray, initial: np.ndarray | None = None,
+             scratch: bool = False) -> np.ndarray:
+    """Each row's values (along the last axis) added one after another to `initial` (else
+    +0), as Go's loop adds them: column by column into one accumulator per row (narrow
+    matrices: a few hundred small additions), else a cumulative sum along the rows
+    (sequential by nature), taken a block of columns at a time so that no copy of the whole
+    matrix is made. `scratch`: the matrix may be written to (saves copying each block)."""
+    lead, width = matrix.shape[:-1], matrix.shape[-1]
+    acc = np.zeros(lead) if initial is None else np.array(initial, dtype=np.float64)
+    if width <= _COLUMN_LOOP_WIDTH:
+        for j in range(width):
+            acc += matrix[..., j]
+        return acc
+    step = max(_COLUMN_LOOP_WIDTH, _BLOCK_CELLS // max(acc.size, 1))
+    out = np.empty((*lead, min(step, width)))
+    block = None if scratch else np.empty((*lead, min(step, width)))
+    for lo in range(0, width, step):
+        part = matrix[..., lo:lo + step]
+        n = part.shape[-1]
+        if block is not None:
+            block[..., :n] = part
+            part = block[..., :n]
+        part[..., 0] += acc  # the sum so far is where the block's additions start
+        np.add.accumulate(part, axis=-1, out=out[..., :n])
+        acc = out[..., n - 1].copy()
+    return acc
+
+
+_BLOCK_CELLS = 1 << 20  # cells of a block of row_sums' cumulative sum (8 MiB)
 
 
 def _stepped_sums(flat: np.ndarray, first: np.ndarray, lengths: np.ndarray, width: int

@@ -312,26 +312,31 @@ def _native_frame(node: AggregateWindowNative, tf: TableFrame, bounds: Bounds) -
     return native_windows(node, rows, tables, tuple(key), tf.frame.schema[node.column], bounds)
 
 
-def native_windows(node: AggregateWindowNative, rows: pl.DataFrame, tables: pl.DataFrame,
-                   key: tuple[str, ...], dtype: pl.DataType, bounds: Bounds,
-                   in_order: bool = False) -> TableFrame:
+def native_windows(node: AggregateWindowNative, rows: pl.DataFrame | None,
+                   tables: pl.DataFrame, key: tuple[str, ...], dtype: pl.DataType,
+                   bounds: Bounds, in_order: bool = False,
+                   runs: dict[str, pl.Series] | None = None) -> TableFrame:
     """The Go aggregateWindow over `rows` (TABLE, the column, `\0t` = time in ns) of the
     tables listed in `tables` (TABLE and the key columns): one row per window and table.
-    `in_order`: the caller knows each table's rows are one run in time order."""
+    `in_order`: the caller knows each table's rows are one run in time order. `runs`: the
+    windows' values computed already (as window_runs gives them; `rows` is then None)."""
     ids = [TABLE]
-    if not in_order and not _in_table_time_order(rows):
-        rows = rows.sort([TABLE, "\0t"], maintain_order=True)
     value_dtype = pl.Int64() if node.fn == "count" else \
         pl.Float64() if node.fn == "mean" else dtype
-    runs = window_runs(node.fn, node.spec, rows.get_column(TABLE).to_numpy(),
-                       rows.get_column("\0t").to_numpy(), rows.get_column(node.column),
-                       bounds, value_dtype)
+    if runs is None:
+        assert rows is not None
+        if not in_order and not _in_table_time_order(rows):
+            rows = rows.sort([TABLE, "\0t"], maintain_order=True)
+        runs = window_runs(node.fn, node.spec, rows.get_column(TABLE).to_numpy(),
+                           rows.get_column("\0t").to_numpy(), rows.get_column(node.column),
+                           bounds, value_dtype)
     if runs is not None:  # each table's windows one run, in time order
         if node.create_empty:
             runs = with_empty_windows(runs, tables.get_column(TABLE).to_numpy(), node.fn,
                                       node.spec, bounds)
         result = pl.DataFrame([runs.pop("table").alias(TABLE), *runs.values()])
     else:
+        assert rows is not None
         result = _aggregate_windows(node, rows, ids, bounds, dtype, value_dtype)
         if node.create_empty:
             result = _with_empty_windows(node, tables.select(TABLE), result, ids, bounds,

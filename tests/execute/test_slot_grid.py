@@ -1,0 +1,107 @@
+"""slot_grid's sums equal the sequential sums of the rows ordered as the plain plan adds them
+(group, window, time, then table order), to the last digit, over days and parts; and it
+declines times that are not on a coarse grid."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from storage.timeutil import DAY
+from tsengine.execute import slot_grid
+from tsengine.execute.slot_grid import Part, window_sums
+
+SEC = 10**9
+T0 = 1704067200 * SEC  # a UTC midnight
+
+
+def _part(rng: np.random.Generator, series: int, groups: int, begins: list[int], every: int,
+          gap: float) -> Part:
+    """Series (group = a random one) day by day, each day's runs in series order; times on
+    a grid of a 30th of `every` (or 2 or 3 times that, by day) over up to 10 windows of the
+    day from its `begins` fraction, some missing; values of many magnitudes, some negative zero."""
+    group_of = rng.integers(0, groups, series)
+    times, values, starts, run_groups = [], [], [], []
+    at = 0
+    step = every // 30
+    for day, fraction in enumerate(begins):
+        begin = DAY // step * fraction // 100 * step
+        grid = T0 + day * DAY + np.arange(begin, min(DAY, begin + 10 * every),
+                                          step * (1 + fraction % 3))
+        for s in range(series):
+            keep = grid[rng.random(len(grid)) >= gap]
+            if not len(keep):
+                continue
+            starts.append(at)
+            run_groups.append(group_of[s])
+            times.append(keep)
+            v = rng.uniform(-1, 1, len(keep)) * 10.0 ** rng.integers(-3, 12, len(keep))
+            v[rng.random(len(keep)) < 0.05] = -0.0
+            values.append(v)
+            at += len(keep)
+    return Part(np.concatenate(times), np.concatenate(values), np.array(starts),
+                np.array(run_groups))
+
+
+def _expected(parts: list[Part], zero: int, every: int) -> dict[tuple[int, int], tuple]:
+    """Go's order by brute force: rows ranked (part, run) within a day, stably sorted by
+    (group, time), each window's values added one by one from +0."""
+    rows = []
+    for p in parts:
+        runs = np.searchsorted(p.starts, np.arange(len(p.time)), side="right") - 1
+        for i in range(len(p.time)):
+            rows.append((int(p.groups[runs[i]]), int(p.time[i]), float(p.values[i])))
+    rows.sort(key=lambda r: (r[0], r[1]))  # stable: parts, then runs, keep their order
+    out: dict[tuple[int, int], list] = {}
+    for g, t, v in rows:
+        entry = out.setdefault((g, (t - zero) // every), [0.0, 0])
+        entry[0] += v
+        entry[1] += 1
+    return {k: (s + 0.0, n) for k, (s, n) in out.items()}
+
+
+@pytest.mark.parametrize("seed", range(6))
+@pytest.mark.parametrize("strided", [True, False])
+def test_window_sums_are_go_sequential_sums(monkeypatch, seed, strided):
+    if not strided:  # every point's position computed, as for parts of many series
+        monkeypatch.setattr(slot_grid, "_STRIDED_RUNS", 0)
+    rng = np.random.default_rng(seed)
+    every = int(rng.choice([60, 600, 3600, 36 * 3600])) * SEC  # 36h: windows over two days
+    begins = [int(b) for b in rng.integers(0, 100, int(rng.integers(1, 4)))]  # the days
+    parts = [_part(rng, int(rng.integers(1, 12)), 3, begins, every,
+                   float(rng.choice([0.0, 0.2]))) for _ in range(int(rng.integers(1, 3)))]
+    found = window_sums(parts, 3, 0, every)
+    assert found is not None
+    got = {(int(g), int(w)): (float(s), int(n)) for g, w, s, n in
+           zip(found.group, found.window, found.sums, found.counts, strict=True)}
+    want = _expected(parts, 0, every)
+    assert list(got) == sorted(want)  # (group, window) order
+    assert {k: (repr(s), n) for k, (s, n) in got.items()} == \
+        {k: (repr(s), n) for k, (s, n) in want.items()}
+
+
+def test_the_order_of_additions_shows_in_these_sums():
+    """The check above can fail: adding the same rows series by series gives other digits."""
+    rng = np.random.default_rng(3)
+    parts = [_part(rng, 8, 2, [0], 3600 * SEC, 0.0)]
+    found = window_sums(parts, 2, 0, 3600 * SEC)
+    assert found is not None
+    p = parts[0]
+    runs = np.searchsorted(p.starts, np.arange(len(p.time)), side="right") - 1
+    by_series = {}
+    for i in range(len(p.time)):
+        key = (p.groups[runs[i]], (int(p.time[i])) // (3600 * SEC))
+        by_series[key] = by_series.get(key, 0.0) + float(p.values[i])
+    assert any(by_series[(g, w)] != s for g, w, s in
+               zip(found.group, found.window, found.sums, strict=True))
+
+
+def test_times_off_a_coarse_grid_are_declined():
+    time = T0 + np.array([0, 1, 2, 10, 20]) * SEC + np.array([0, 0, 0, 0, 7])
+    part = Part(time, np.ones(5), np.array([0]), np.array([0]))
+    assert window_sums([part], 1, 0, 3600 * SEC) is None  # a grid of 1 ns: 3.6e12 cells
+    coarse = Part(T0 + np.array([0, 20, 40]) * SEC, np.array([0.1, 0.2, 0.3]), np.array([0]),
+                  np.array([0]))
+    found = window_sums([coarse], 1, 0, 3600 * SEC)
+    assert found is not None and found.sums.tolist() == [0.1 + 0.2 + 0.3]
+    assert found.counts.tolist() == [3]
