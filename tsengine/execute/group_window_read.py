@@ -46,10 +46,10 @@ def read_group_window(ctx: ExecContext, node: PlanNode, _inputs: list[TableStrea
         numbers = series_numbers(w, rows)
         if numbers is None or any(rows.get_column(t).null_count() for t in w.tags):
             return execute(ctx, node.fallback)  # rows of the hot tier: series not in order
-        runs = pertable.change_positions(numbers)
-        groups.append(rows.select(columns).gather(runs) if columns else len(runs))
         # one chunk per column (Polars copies them in parallel): NumPy then reads them in place
-        numeric = rows.select("time", *(f"f:{f}" for f in w.fields)).rechunk()
+        numeric = rows.select(numbers.name, "time", *(f"f:{f}" for f in w.fields)).rechunk()
+        runs = pertable.change_positions(numeric.get_column(numbers.name))
+        groups.append(rows.select(columns).gather(runs) if columns else len(runs))
         for field in w.fields:
             pieces.append(_Piece((field, w.measurement), len(groups) - 1, runs,
                                  numeric.get_column("time"),

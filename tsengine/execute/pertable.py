@@ -173,8 +173,13 @@ def row_sums(matrix: np.ndarray, initial: np.ndarray | None = None,
     lead, width = matrix.shape[:-1], matrix.shape[-1]
     acc = np.zeros(lead) if initial is None else np.array(initial, dtype=np.float64)
     if width <= _COLUMN_LOOP_WIDTH:
-        for j in range(width):
-            acc += matrix[..., j]
+        # a band of rows at a time, small enough to stay in cache across its columns
+        flat, sums = matrix.reshape(-1, width), acc.reshape(-1)
+        band = max(1, _BAND_CELLS // width)
+        for lo in range(0, len(flat), band):
+            rows, into = flat[lo:lo + band], sums[lo:lo + band]
+            for j in range(width):
+                into += rows[:, j]
         return acc
     step = max(_COLUMN_LOOP_WIDTH, _BLOCK_CELLS // max(acc.size, 1))
     out = np.empty((*lead, min(step, width)))
@@ -192,6 +197,7 @@ def row_sums(matrix: np.ndarray, initial: np.ndarray | None = None,
 
 
 _BLOCK_CELLS = 1 << 20  # cells of a block of row_sums' cumulative sum (8 MiB)
+_BAND_CELLS = 1 << 17  # cells of a band of rows that row_sums adds column by column (1 MiB)
 
 
 def _stepped_sums(flat: np.ndarray, first: np.ndarray, lengths: np.ndarray, width: int

@@ -21,6 +21,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+from numpy.lib.stride_tricks import as_strided
 
 from storage.timeutil import DAY
 from tsengine.execute.pertable import row_sums
@@ -189,7 +190,7 @@ def _add_day(parts: list[Part], runs: _Runs, of_day: np.ndarray, groups: int, ze
         # where each run's first point goes; its later ones follow every members[g] cells
         origin = base[g] + rank[np.searchsorted(of_day, here)] + first_slot * members[g]
         rows = _place_runs(p.values[lo_row:hi_row], p.time[lo_row:hi_row], step,
-                           runs.start[here] - lo_row, runs.length[here], origin,
+                           runs.start[here] - lo_row, runs.length[here], origin, g,
                            members[g], grid, filled)
         if len(rows):  # rows of runs with gaps: each position computed
             time = p.time[lo_row:hi_row][rows]
@@ -228,24 +229,41 @@ _STRIDED_RUNS = 4096  # most runs of a part in a day copied one by one (a Python
 
 
 def _place_runs(values: np.ndarray, time: np.ndarray, step: int, starts: np.ndarray,
-                lengths: np.ndarray, origin: np.ndarray, stride: np.ndarray, grid: np.ndarray,
-                filled: np.ndarray | None) -> np.ndarray:
+                lengths: np.ndarray, origin: np.ndarray, group: np.ndarray, stride: np.ndarray,
+                grid: np.ndarray, filled: np.ndarray | None) -> np.ndarray:
     """Copy each run that goes one `step` at a time from its first time (its points fill
     consecutive slots: any other is found by one comparison per row) into `grid` from
     `origin` every `stride` cells, with no position computed; the rows of the other runs
-    (all rows when there are too many runs for a Python step each) are left to the caller."""
+    (all rows when there are too many runs for a Python step each) are left to the caller.
+
+    Consecutive runs of a group's consecutive members over the same slots are one tile,
+    copied as a transposed matrix: a slot's cells of the tile are then written together
+    (a cache line holds 8), not each on its own line."""
     if len(starts) > _STRIDED_RUNS:
         return np.arange(len(time))
     breaks = np.flatnonzero(np.diff(time) != step) + 1  # rows not one step after the last
     inside = breaks[~np.isin(breaks, starts)]
     steady = np.ones(len(starts), dtype=bool)
     steady[np.searchsorted(starts, inside, side="right") - 1] = False
-    for r in np.flatnonzero(steady).tolist():
-        a, n, at, every = int(starts[r]), int(lengths[r]), int(origin[r]), int(stride[r])
-        grid[at:at + n * every:every] = values[a:a + n]
+    follows = steady[1:] & steady[:-1] & (group[1:] == group[:-1]) & \
+        (lengths[1:] == lengths[:-1]) & (origin[1:] == origin[:-1] + 1)
+    tiles = np.flatnonzero(steady & ~np.concatenate(([False], follows)))
+    ends = np.append(np.flatnonzero(~follows), len(starts) - 1)  # each tile's last run
+    for r, last in zip(tiles.tolist(), ends[np.searchsorted(ends, tiles)].tolist(),
+                       strict=True):
+        a, n, count = int(starts[r]), int(lengths[r]), last - r + 1
+        source = values[a:a + n * count].reshape(count, n).T
+        _cells(grid, int(origin[r]), n, count, int(stride[r]))[...] = source
         if filled is not None:
-            filled[at:at + n * every:every] = True
+            _cells(filled, int(origin[r]), n, count, int(stride[r]))[...] = True
     return _rows_of(np.flatnonzero(~steady), starts, lengths)
+
+
+def _cells(array: np.ndarray, at: int, slots: int, members: int, stride: int) -> np.ndarray:
+    """The view of `array` holding `members` consecutive members at `slots` consecutive
+    slots from `at` (a slot's members are adjacent; slots are `stride` cells apart)."""
+    item = array.itemsize
+    return as_strided(array[at:], shape=(slots, members), strides=(stride * item, item))
 
 
 def _rows_of(chosen: np.ndarray, starts: np.ndarray, lengths: np.ndarray) -> np.ndarray:
