@@ -213,17 +213,19 @@ def read_window_aggregate(ctx: ExecContext, node: PlanNode, _inputs: list[TableS
         tags = sorted(w.tags)
         if any(rows.get_column(t).null_count() for t in tags):
             return execute(ctx, node.fallback)
-        numbers = series_numbers(w, rows)
+        # one chunk per column (Polars copies them in parallel): a frame of columns chunked
+        # alike is cheap to select from, and NumPy reads them in place
+        numeric = rows.select("time", *(f"f:{f}" for f in w.fields),
+                              *([WideRead.SERIES_COLUMN] if w.numbered else [])).rechunk()
+        numbers = series_numbers(w, numeric)
         numbered = None if numbers is None else \
             pertable.numbered_tables(rows, tags, numbers, TABLE, distinct=w.one_file)
         ids, series = numbered or pertable.table_ids(
             rows, tags, TABLE, None if numbers is None else pertable.changes(numbers))
-        # one chunk each: a frame of columns chunked alike is cheap to select from
-        ids, time = ids.rechunk(), rows.get_column("time").rechunk().alias("\0t")
+        ids, time = ids.rechunk(), numeric.get_column("time").alias("\0t")
         key = ("_start", "_stop", *sorted([*tags, "_field", "_measurement"]))
         for field in w.fields:
-            values = pl.DataFrame([ids, rows.get_column(f"f:{field}").rechunk().alias(column),
-                                   time])
+            values = pl.DataFrame([ids, numeric.get_column(f"f:{field}").alias(column), time])
             if values.get_column(column).null_count():
                 values = values.drop_nulls(column)
             ctx.counts["points_read"] += values.height
