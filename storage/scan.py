@@ -28,6 +28,7 @@ from storage.predicate import (
     columns_of,
     to_expr,
 )
+from storage.series_tags import series_tags
 from storage.tiers import SERIES, read_wide, read_wide_numbered
 from storage.timeutil import DAY
 
@@ -162,11 +163,16 @@ class WideRead:
     one_file: bool = False
     # whether each day's rows come from one file: then a series has one run a day
     one_file_per_day: bool = False
+    # when asked for and the rows are numbered: `frame` has no tag columns, and this holds
+    # them per series (SERIES_COLUMN, then the tags; see storage.series_tags)
+    series_tags: pl.DataFrame | None = None
 
 
-def execute_wide_scan(catalog: Catalog, plan: ScanPlan) -> list[WideRead]:
+def execute_wide_scan(catalog: Catalog, plan: ScanPlan, tags_by_series: bool = False
+                      ) -> list[WideRead]:
     """Run a plan without the reshape to long frames: one WideRead per measurement and
-    remaining tag predicate (fields of every type together)."""
+    remaining tag predicate (fields of every type together). `tags_by_series`: tags as
+    WideRead.series_tags where the rows are numbered."""
     out = []
     for read in plan.reads:
         m = read.measurement
@@ -175,19 +181,26 @@ def execute_wide_scan(catalog: Catalog, plan: ScanPlan) -> list[WideRead]:
                                             hot_tier=plan.hot, series=True)
         series = [pl.col(SERIES).alias(SERIES_COLUMN)] if numbered else []
         tags = [c for c in read.tag_columns if m.column(c).name in plan.tags]
+        by_series = series_tags(read.partitions, m, tags) \
+            if numbered and tags_by_series else None
+        if by_series is not None:
+            by_series = by_series.rename({SERIES: SERIES_COLUMN,
+                                          **{c: m.column(c).name for c in tags}})
         by_predicate: dict[Predicate, list[FieldGroup]] = defaultdict(list)
         for group in read.groups:
             by_predicate[group.predicate].append(group)
         for groups in by_predicate.values():
             fields = {f.name: (f.col, g.type) for g in groups for f in g.fields}
             frame = _matching(wide, m, groups[0], plan.missing_tag).select(
-                "time", *[pl.col(c).alias(m.column(c).name) for c in tags],
+                "time", *[pl.col(c).alias(m.column(c).name)
+                          for c in (tags if by_series is None else [])],
                 *[pl.col(col).alias(f"f:{name}") for name, (col, _) in fields.items()],
                 *series)
             out.append(WideRead(m.name, tuple(m.column(c).name for c in tags),
                                 {name: t for name, (_, t) in fields.items()}, frame,
                                 bool(series), len(read.partitions) <= 1,
-                                len({p.day for p in read.partitions}) == len(read.partitions)))
+                                len({p.day for p in read.partitions}) == len(read.partitions),
+                                by_series))
     return out
 
 

@@ -239,14 +239,15 @@ class Store:
 
     def scan_wide(self, bucket: str, start: int | None = None, stop: int | None = None,
                   predicate: Predicate | None = None, org: str | None = None,
-                  missing_tag: str | None = None, tags: Sequence[str] | None = None
-                  ) -> list[WideRead]:
+                  missing_tag: str | None = None, tags: Sequence[str] | None = None,
+                  tags_by_series: bool = False) -> list[WideRead]:
         """The same points as `scan`, wide per measurement and field group (see WideRead):
         what aggregates pushed into storage compute on, before any reshaping. `tags`: only
-        these tag columns (all when None)."""
+        these tag columns (all when None); `tags_by_series`: as a table per series where
+        the rows are numbered (WideRead.series_tags), not as columns of the rows."""
         with self._lock:
             plan = self.plan_scan(bucket, start, stop, predicate, tags, org, missing_tag)
-            return execute_wide_scan(self.catalog, plan)
+            return execute_wide_scan(self.catalog, plan, tags_by_series)
 
     def segments(self, bucket: str, start: int | None = None, stop: int | None = None,
                  org: str | None = None) -> Iterator[Segment]:

@@ -65,8 +65,14 @@ def read_cold(parts: Sequence[Partition], m: Measurement, cols: Sequence[str]) -
             extra_columns="ignore").select(list(cols))
     return pl.concat([
         pl.scan_parquet(p.path, schema=schema, missing_columns="insert", extra_columns="ignore")
-        .select(list(cols)).with_columns(pl.col(SERIES) + (i << _FILE_SHIFT))
+        .select(list(cols)).with_columns(file_series(pl.col(SERIES), i, len(parts)))
         for i, p in enumerate(parts)], how="vertical")
+
+
+def file_series(numbers: pl.Expr, i: int, files: int) -> pl.Expr:
+    """The series numbers of the i-th of `files` files read together, made distinct from the
+    other files' (see read_cold)."""
+    return numbers + (i << _FILE_SHIFT) if files > 1 else numbers
 
 
 def read_hot(catalog: Catalog, m: Measurement, start: int, stop: int,

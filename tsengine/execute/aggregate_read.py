@@ -163,12 +163,45 @@ def series_numbers(read: WideRead, rows: pl.DataFrame) -> pl.Series | None:
     return None if numbers.null_count() else numbers
 
 
-def scan_wide(ctx: ExecContext, read: StorageRead, tags: Sequence[str] | None = None
-              ) -> list[WideRead]:
+def scan_wide(ctx: ExecContext, read: StorageRead, tags: Sequence[str] | None = None,
+              tags_by_series: bool = False) -> list[WideRead]:
     """The read's rows, wide per measurement (see Store.scan_wide); `tags`: only these."""
     with reading(ctx, read, read.bucket):
         return ctx.store.scan_wide(read.bucket, read.start, read.stop, read.predicate,
-                                   read.org, read.missing_tag, tags=tags)
+                                   read.org, read.missing_tag, tags=tags,
+                                   tags_by_series=tags_by_series)
+
+
+def tag_nulls(read: WideRead, rows: pl.DataFrame) -> bool:
+    """Whether some series lacks one of the read's tags."""
+    source = rows if read.series_tags is None else read.series_tags
+    return any(source.get_column(t).null_count() for t in read.tags)
+
+
+def run_tags(read: WideRead, rows: pl.DataFrame, numbers: pl.Series | None,
+             positions: np.ndarray, names: Sequence[str]) -> pl.DataFrame:
+    """The tag columns `names` of the rows at `positions` (where runs of series start): from
+    the read's table of series when it has one, else from the rows."""
+    if read.series_tags is None or numbers is None:
+        return rows.select(names)[positions]  # indexing, not gather(): no query plan to run
+    known = read.series_tags.get_column(WideRead.SERIES_COLUMN).to_numpy()
+    at = np.searchsorted(known, numbers.to_numpy()[positions])
+    return read.series_tags.select(names)[at]
+
+
+def tables_of_series(read: WideRead, rows: pl.DataFrame, numbers: pl.Series, key: list[str],
+                     name: str) -> tuple[pl.Series, pl.DataFrame, bool]:
+    """Table ids per row and the tables (id, key columns) of numbered rows, as
+    pertable.table_ids gives them, and whether each table is one run: the series numbers
+    themselves when each series is one run, else the runs' keys ranked."""
+    positions = pertable.change_positions(numbers)
+    firsts = run_tags(read, rows, numbers, positions, key)
+    if read.one_file or not firsts.is_duplicated().any():
+        ids = pl.Series(name, numbers.to_numpy()[positions])
+        return numbers.alias(name), pl.DataFrame([ids, *firsts]), True
+    run_ids, tables = pertable.table_ids(firsts, key, name)  # a series over several files
+    lengths = np.diff(positions, append=len(numbers))
+    return pl.Series(name, np.repeat(run_ids.to_numpy(), lengths)), tables, False
 
 
 @implements(StorageAggregate)
@@ -203,7 +236,7 @@ def read_window_aggregate(ctx: ExecContext, node: PlanNode, _inputs: list[TableS
     read = node.read
     window: Any = node.window  # an AggregateWindowNative (the stdlib imports this module)
     fn, column = window.fn, window.column
-    wide = scan_wide(ctx, read)
+    wide = scan_wide(ctx, read, tags_by_series=True)
     if any(t not in ACCEPTS[fn] for w in wide for t in w.fields.values()):
         return execute(ctx, node.fallback)
     bounds = (read.start, read.stop)
@@ -211,17 +244,19 @@ def read_window_aggregate(ctx: ExecContext, node: PlanNode, _inputs: list[TableS
     for w in wide:
         rows = w.frame.collect()
         tags = sorted(w.tags)
-        if any(rows.get_column(t).null_count() for t in tags):
+        if tag_nulls(w, rows):
             return execute(ctx, node.fallback)
         # one chunk per column (Polars copies them in parallel): a frame of columns chunked
         # alike is cheap to select from, and NumPy reads them in place
         numeric = rows.select("time", *(f"f:{f}" for f in w.fields),
                               *([WideRead.SERIES_COLUMN] if w.numbered else [])).rechunk()
         numbers = series_numbers(w, numeric)
-        numbered = None if numbers is None else \
-            pertable.numbered_tables(rows, tags, numbers, TABLE, distinct=w.one_file)
-        ids, series = numbered or pertable.table_ids(
-            rows, tags, TABLE, None if numbers is None else pertable.changes(numbers))
+        if numbers is not None and tags:
+            ids, series, in_order = tables_of_series(w, rows, numbers, tags, TABLE)
+        else:
+            ids, series = pertable.table_ids(
+                rows, tags, TABLE, None if numbers is None else pertable.changes(numbers))
+            in_order = False
         ids, time = ids.rechunk(), numeric.get_column("time").alias("\0t")
         key = ("_start", "_stop", *sorted([*tags, "_field", "_measurement"]))
         for field in w.fields:
@@ -242,7 +277,7 @@ def read_window_aggregate(ctx: ExecContext, node: PlanNode, _inputs: list[TableS
                 constants[k].alias(k) if k in constants else tables.get_column(k)
                 for k in key)])
             frames.append(native_windows(window, values, tables, key, values.schema[column],
-                                         bounds, in_order=numbered is not None))
+                                         bounds, in_order=in_order))
     frames.sort(key=lambda tf: (tf.key, str(tf.frame.schema.get("_value"))))
     return TableStream(frames)
 

@@ -18,8 +18,9 @@ from typing import Any
 import numpy as np
 import polars as pl
 
+from storage import WideRead
 from tsengine.execute import pertable, slot_grid
-from tsengine.execute.aggregate_read import ACCEPTS, scan_wide, series_numbers
+from tsengine.execute.aggregate_read import ACCEPTS, run_tags, scan_wide, series_numbers, tag_nulls
 from tsengine.execute.executor import ExecContext, execute, implements
 from tsengine.execute.table import TIME_DTYPE, TableStream
 from tsengine.execute.windows import INDEX, START, STOP
@@ -34,7 +35,8 @@ def read_group_window(ctx: ExecContext, node: PlanNode, _inputs: list[TableStrea
     assert isinstance(node, StorageGroupWindow)
     read, columns = node.read, list(node.columns)
     window: Any = node.window  # an AggregateWindowNative (the stdlib imports this module)
-    wide = scan_wide(ctx, read, tags=columns)  # only the group's tags: series come numbered
+    # only the group's tags, as a table of the numbered series where storage can
+    wide = scan_wide(ctx, read, tags=columns, tags_by_series=True)
     types = {t for w in wide for t in w.fields.values()}
     if len(types) > 1 or not types <= ACCEPTS[window.fn] \
             or any(not set(columns) <= set(w.tags) or not w.one_file_per_day for w in wide):
@@ -43,13 +45,14 @@ def read_group_window(ctx: ExecContext, node: PlanNode, _inputs: list[TableStrea
     pieces, groups = [], []
     for w in wide:
         rows = w.frame.collect()
-        numbers = series_numbers(w, rows)
-        if numbers is None or any(rows.get_column(t).null_count() for t in w.tags):
+        if series_numbers(w, rows) is None or tag_nulls(w, rows):
             return execute(ctx, node.fallback)  # rows of the hot tier: series not in order
         # one chunk per column (Polars copies them in parallel): NumPy then reads them in place
-        numeric = rows.select(numbers.name, "time", *(f"f:{f}" for f in w.fields)).rechunk()
-        runs = pertable.change_positions(numeric.get_column(numbers.name))
-        groups.append(rows.select(columns).gather(runs) if columns else len(runs))
+        numeric = rows.select(WideRead.SERIES_COLUMN, "time",
+                              *(f"f:{f}" for f in w.fields)).rechunk()
+        numbers = numeric.get_column(WideRead.SERIES_COLUMN)
+        runs = pertable.change_positions(numbers)
+        groups.append(run_tags(w, rows, numbers, runs, columns) if columns else len(runs))
         for field in w.fields:
             pieces.append(_Piece((field, w.measurement), len(groups) - 1, runs,
                                  numeric.get_column("time"),
