@@ -53,6 +53,46 @@ def test_group_key_and_table_ids():
                               ({"k": "b"}, ["k", "v"], [("b", 3)])]
 
 
+def test_first_row_keys_gives_a_table_its_first_rows_key():
+    """flux keys a table by its first row's cells; with first_row_keys a later row's differing
+    key cell (`a'`, `z`) stays in that table, which takes the key's values; a new id is a new
+    table (even with the first table's key values), an empty id continues the table. Without
+    it, rows are tables by their own key cells (as group() regroups flux's rows)."""
+    source = text("string,string,long", "true,true,false", "k,j,v",
+                  ",,0,a,x,1", ",,,a',x,2", ",,0,a,z,3", ",,1,b,x,4", ",,,c,y,5", ",,2,a,x,6")
+    assert first_row_keys(source) == [
+        ({"k": "a", "j": "x"}, [("a", "x", 1), ("a", "x", 2), ("a", "x", 3), ("a", "x", 6)]),
+        ({"k": "b", "j": "x"}, [("b", "x", 4), ("b", "x", 5)])]
+    assert [(key, rows) for key, _, rows in tables(source)] == [
+        ({"k": "a", "j": "x"}, [("a", "x", 1), ("a", "x", 6)]),
+        ({"k": "a", "j": "z"}, [("a", "z", 3)]),
+        ({"k": "a'", "j": "x"}, [("a'", "x", 2)]),
+        ({"k": "b", "j": "x"}, [("b", "x", 4)]),
+        ({"k": "c", "j": "y"}, [("c", "y", 5)])]
+    # a first row without an id: the next row with one starts a table
+    source = text("string,long", "true,false", "k,v", ",,,a,1", ",,,b,2", ",,0,c,3", ",,,d,4")
+    assert first_row_keys(source) == [({"k": "a"}, [("a", 1), ("a", 2)]),
+                                      ({"k": "c"}, [("c", 3), ("c", 4)])]
+
+
+def first_row_keys(source: str) -> list[tuple[dict, list[tuple]]]:
+    return [(t.key_record(), t.frame.rows()) for t in decode(source, first_row_keys=True).tables()]
+
+
+def test_diff_of_csv_from_sees_flux_keys(engine):
+    """upstream's to_float testcase: want's second row has k0` for k0, a key cell; flux's
+    table has key k0 and the diff finds no difference. group() regroups by the row's cell."""
+    want = text("string,double", "true,false", "_field,_value", ",,0,k0,1.0", ",,0,k0`,0.0")
+    got = text("string,double", "true,false", "_field,_value", ",,0,k0,1.0", ",,0,k0,0.0")
+    flux = (f'import "csv"\nimport "experimental"\nimport "testing"\n'
+            f'want = csv.from(csv: "{want}")\n'
+            f'got = csv.from(csv: "{got}")\n')
+    assert engine.query(flux + "testing.diff(want: want, got: got)") == {"errorOutput": []}
+    assert engine.query(flux + "experimental.diff(want: want, got: got)") == {"_result": []}
+    regrouped = engine.query(flux + 'want |> group(columns: ["_field"]) |> yield()')["_result"]
+    assert [t.key_record()["_field"] for t in regrouped] == ["k0", "k0`"]
+
+
 def test_defaults_fill_empty_cells_and_make_empty_tables():
     source = text("string,double", "true,false", "k,v", ",,0,,", defaults="x,1.5")
     source += "\n" + text("string,long", "true,false", "k,n", defaults="y,").replace(

@@ -23,10 +23,12 @@ from tsengine.stdlib.csv.decode import CsvError, decode
 
 @dataclass(eq=False)
 class CsvFrom(PlanNode):
-    """The tables of an annotated CSV text (`raw`: plain CSV, all strings)."""
+    """The tables of an annotated CSV text (`raw`: plain CSV, all strings; `first_row_keys`:
+    each table's rows take its first row's key values, for a diff's input)."""
 
     text: str
     raw: bool = False
+    first_row_keys: bool = False
 
     function: ClassVar[str] = "csv.from"
 
@@ -55,7 +57,7 @@ def run_csv_from(ctx: ExecContext, node: PlanNode, _inputs: list[TableStream]) -
     """Decode the text; blocks whose tables share a key merge, as everywhere in tsengine."""
     assert isinstance(node, CsvFrom)
     try:
-        stream = decode(node.text, raw=node.raw)
+        stream = decode(node.text, raw=node.raw, first_row_keys=node.first_row_keys)
     except CsvError as e:
         raise ctx.error(node, str(e)) from None
     return merged_stream(ctx, node, stream.frames)

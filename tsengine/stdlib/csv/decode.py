@@ -3,11 +3,19 @@ tsengine.encode.annotated_csv).
 
 As flux's result decoder reads it: a block is annotation rows (`#datatype`, `#group` and
 `#default` are all required, in any order; other `#...` rows are ignored), a header row
-(`,result,table,<labels>`), then data rows whose first cell is empty. A data row whose `table`
-cell differs from the row before's starts a new table; an empty cell continues it. Empty cells
-are the column's `#default` value, or null. A block with no data rows is one empty table, its
-key from the defaults and its id from the `#default` row. Only one result may be read. Raw mode
-reads plain CSV: the first row names the columns, every value is a string, one table, no key.
+(`,result,table,<labels>`), then data rows whose first cell is empty. Empty cells are the
+column's `#default` value, or null. A block with no data rows is one empty table, its key from
+the defaults and its id from the `#default` row. Only one result may be read. Raw mode reads
+plain CSV: the first row names the columns, every value is a string, one table, no key.
+
+Flux's decoder starts a new table at a data row whose `table` cell is not empty and differs from
+its table's first row's; the table's group key is its first row's key cells, and it keeps the
+later rows' cells as they are, even key cells that differ from the key (upstream test files
+have such typos). Row-wise functions (group, filter, map...) see those cells, flux's diff sees
+the key and only the other columns. A tsengine table is the rows with equal key values, so by
+default a differing key cell puts its row in a table of its own (what group() would make of
+it); `first_row_keys` (csv.from as a diff's input) gives a table's rows its first row's key
+values instead: the tables and what the diff compares are then flux's.
 
 Lines are split by Python's csv reader; cells become typed columns with Polars casts, each bad
 cell reported with the message Go's strconv gives.
@@ -56,8 +64,9 @@ class _Meta:
     width: int  # cells per line, including the leading three in annotated mode
 
 
-def decode(text: str, raw: bool = False) -> TableStream:
-    """The tables of the first (only) result of a CSV text."""
+def decode(text: str, raw: bool = False, first_row_keys: bool = False) -> TableStream:
+    """The tables of the first (only) result of a CSV text (`first_row_keys`: each table's rows
+    with its first row's key values)."""
     lines = [row for row in csv.reader(io.StringIO(text.removeprefix("\ufeff"))) if row]
     if raw:
         return TableStream(_raw(lines))
@@ -80,7 +89,7 @@ def decode(text: str, raw: bool = False) -> TableStream:
             if line[0] != "":
                 break
             at += 1
-        frames.append(_block(meta, lines[start:at]))
+        frames.append(_block(meta, lines[start:at], first_row_keys))
     return TableStream(frames)
 
 
@@ -162,7 +171,7 @@ def _default(label: str, kind: str, text: str) -> object:
 
 
 # -- blocks and tables ------------------------------------------------------------------------
-def _block(meta: _Meta, rows: list[list[str]]) -> TableFrame:
+def _block(meta: _Meta, rows: list[list[str]], first_row_keys: bool = False) -> TableFrame:
     """A block's tables, one frame (they share the block's columns and key)."""
     key = tuple(label for label, g in zip(meta.labels, meta.groups, strict=True) if g)
     if not rows:
@@ -177,7 +186,18 @@ def _block(meta: _Meta, rows: list[list[str]]) -> TableFrame:
     columns = [_column(cells.get_column(names[i + 3]), label, kind, default)
                for i, (label, kind, default)
                in enumerate(zip(meta.labels, meta.kinds, meta.defaults, strict=True))]
-    return TableFrame(pl.DataFrame(columns), key)
+    frame = pl.DataFrame(columns)
+    if first_row_keys and key and len(rows) > 1:
+        frame = _first_row_keys(frame, key, cells.get_column(names[2]))
+    return TableFrame(frame, key)
+
+
+def _first_row_keys(frame: pl.DataFrame, key: tuple[str, ...], ids: pl.Series) -> pl.DataFrame:
+    """Every row's key columns as its table's first row has them (tables by their `table` cells:
+    an empty cell continues the table, as does one equal to the table's first row's)."""
+    current = ids.replace("", None).forward_fill()
+    table = current.ne_missing(current.shift(1)).cum_sum()
+    return frame.with_columns(pl.col(k).first().over(table) for k in key)
 
 
 def _column(cells: pl.Series, label: str, kind: str, default: object) -> pl.Series:
