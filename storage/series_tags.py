@@ -45,15 +45,21 @@ def _of_file(path: str, m: Measurement, tag_cols: tuple[str, ...]) -> pl.DataFra
         if key in _cache:
             _cache.move_to_end(key)
             return _cache[key]
-    cols = [SERIES, *tag_cols]
-    rows = pl.scan_parquet(path, schema=schema_of(m, cols), missing_columns="insert",
-                           extra_columns="ignore").select(cols).collect()
-    numbers = rows.get_column(SERIES)
-    if numbers.null_count():
+    table = _first_rows_of_series(path, m, [SERIES, *tag_cols])
+    if table is None:
         return None
-    table = rows.filter(numbers.ne(numbers.shift()).fill_null(True))
     with _lock:
         _cache[key] = table
         while len(_cache) > _CACHED_FILES:
             _cache.popitem(last=False)
     return table
+
+
+def _first_rows_of_series(path: str, m: Measurement, cols: list[str]) -> pl.DataFrame | None:
+    """A row of each series in the file (`cols` of it: a series' rows share their tags), by
+    Polars' streaming engine, so that the file's tag strings are never all in memory."""
+    table = (pl.scan_parquet(path, schema=schema_of(m, cols), missing_columns="insert",
+                             extra_columns="ignore")
+             .select(cols).unique(subset=[SERIES], keep="any").sort(SERIES)
+             .collect(engine="streaming"))
+    return None if table.get_column(SERIES).null_count() else table
