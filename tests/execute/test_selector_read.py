@@ -94,3 +94,21 @@ def test_hot_rows_take_the_plain_grouping(engine):
     engine.write("b", f"m,s=a v=3 {T0 + 2 * SEC}\n")
     tables = _same_as_the_plain_plan(engine, f"{RANGE} |> last()")
     assert tables[0][3][0][3] == 3.0
+
+
+@pytest.mark.parametrize("fn", ["first", "last"])
+def test_rows_that_cannot_be_picked_group_by_their_series_tags(engine, monkeypatch, fn):
+    """Where the picks decline, the rows (read without tag columns, the tags coming from the
+    table of series) are grouped by the tags joined back: the same tables."""
+    from tsengine.execute import aggregate_read
+
+    write_bucket(engine, [f"m,s=a,t=x v={i} {T0 + i * SEC}" for i in range(3)]
+                 + [f"m,s=b,t=y v={10 + i} {T0 + i * SEC}" for i in range(3)])
+    engine.compact()
+    flux = f"{RANGE} |> {fn}()"
+    picked = _same_as_the_plain_plan(engine, flux)
+    monkeypatch.setattr(aggregate_read, "_picked_rows", lambda *_: None)
+    assert _same_as_the_plain_plan(engine, flux) == picked
+    assert [(key["s"], key["t"], rows[0][3]) for key, _, _, rows in picked] == \
+        ([("a", "x", 0.0), ("b", "y", 10.0)] if fn == "first" else
+         [("a", "x", 2.0), ("b", "y", 12.0)])

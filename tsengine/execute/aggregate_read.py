@@ -67,6 +67,9 @@ def _rows(ctx: ExecContext, read: WideRead, fn: str, start: int
         picked = _picked_rows(ctx, read, rows, fn)
         if picked is not None:
             return picked
+    if read.series_tags is not None:  # the tags of each row, to group by
+        rows = rows.join(read.series_tags, on=WideRead.SERIES_COLUMN, how="left",
+                         maintain_order="left")
     aggs = []
     for i, field in enumerate(read.fields):
         value, time = _aggregate(fn, pl.col(f"f:{field}"), pl.col("time"))
@@ -110,8 +113,7 @@ def _picked_rows(ctx: ExecContext, read: WideRead, rows: pl.DataFrame, fn: str
     run: np.ndarray | None = None  # each row's run number, made when a field has nulls
     whole = starts if fn == "first" else np.append(starts[1:], n) - 1
     tags = list(read.tags)
-    keys = rows[tags] if tags else None
-    tables = keys[starts] if keys is not None else None
+    tables = run_tags(read, rows, numbers, starts, tags) if tags else None
     several = len(starts) > 1 and not read.one_file and (
         tables is None or tables.is_duplicated().any())
     out: dict[pl.DataType, list[pl.DataFrame]] = defaultdict(list)
@@ -130,7 +132,7 @@ def _picked_rows(ctx: ExecContext, read: WideRead, rows: pl.DataFrame, fn: str
             pl.Series("_time", time[at]).cast(TIME_DTYPE),
             pl.Series("_value", column.to_numpy()[at]) if not nulls and
             column.dtype.is_numeric() else column[at].alias("_value"),
-            *([] if keys is None else keys[at])])
+            *([] if tables is None else tables[np.searchsorted(starts, at, side="right") - 1])])
         if several:  # one pick per series: the earliest or latest of its runs'
             picked = picked.sort("_time")
             picked = picked.group_by(tags, maintain_order=True).agg(
@@ -208,7 +210,8 @@ def tables_of_series(read: WideRead, rows: pl.DataFrame, numbers: pl.Series, key
 def read_aggregate(ctx: ExecContext, node: PlanNode, _inputs: list[TableStream]) -> TableStream:
     assert isinstance(node, StorageAggregate)
     read = node.read
-    wide = scan_wide(ctx, read)
+    # first/last pick rows by series: their tags from the table of series, where there is one
+    wide = scan_wide(ctx, read, tags_by_series=node.fn in ("first", "last"))
     if any(t not in ACCEPTS[node.fn] for w in wide for t in w.fields.values()):
         return execute(ctx, node.fallback)
     by_type: dict[pl.DataType, list[pl.DataFrame]] = defaultdict(list)
