@@ -18,8 +18,10 @@ import polars as pl
 from storage.catalog import Measurement, Partition
 from storage.tiers import SERIES, file_series, schema_of
 
-_CACHED_FILES = 512
+# series kept over all files (least recently used files go first): a few hundred MB at most
+_CACHED_SERIES = 1 << 21
 _cache: OrderedDict[tuple[str, tuple[str, ...]], pl.DataFrame] = OrderedDict()
+_cached = 0  # series in _cache
 _lock = Lock()
 
 
@@ -40,18 +42,21 @@ def series_tags(parts: Sequence[Partition], m: Measurement, tag_cols: Sequence[s
 
 
 def _of_file(path: str, m: Measurement, tag_cols: tuple[str, ...]) -> pl.DataFrame | None:
+    global _cached
     key = (path, tag_cols)
     with _lock:
         if key in _cache:
             _cache.move_to_end(key)
             return _cache[key]
     table = _first_rows_of_series(path, m, [SERIES, *tag_cols])
-    if table is None:
-        return None
+    if table is None or table.height > _CACHED_SERIES:
+        return table
     with _lock:
-        _cache[key] = table
-        while len(_cache) > _CACHED_FILES:
-            _cache.popitem(last=False)
+        if key not in _cache:
+            _cache[key] = table
+            _cached += table.height
+        while _cached > _CACHED_SERIES:
+            _cached -= _cache.popitem(last=False)[1].height
     return table
 
 

@@ -61,3 +61,19 @@ def test_only_the_asked_tags(store):
     assert wide.series_tags.columns == [WideRead.SERIES_COLUMN, "b"]
     assert wide.series_tags.get_column("b").to_list() == ["y", "z"]
     assert wide.frame.collect().columns == ["time", "f:v", WideRead.SERIES_COLUMN]
+
+
+def test_the_cache_keeps_a_bounded_number_of_series(store, monkeypatch):
+    from storage import series_tags
+
+    monkeypatch.setattr(series_tags, "_CACHED_SERIES", 3)
+    monkeypatch.setattr(series_tags, "_cache", type(series_tags._cache)())
+    monkeypatch.setattr(series_tags, "_cached", 0)
+    store.create_bucket("b")
+    store.write("b", "".join(f"m,s=s{i} v=1i {T0 + d * DAY}\n" for d in range(2)
+                             for i in range(2)))
+    store.compact()
+    for _ in range(2):  # two files of two series each: the first is let go for the second
+        (wide,) = store.scan_wide("b", T0, T0 + 2 * DAY, tags_by_series=True)
+        assert wide.series_tags.get_column("s").to_list() == ["s0", "s1", "s0", "s1"]
+        assert series_tags._cached <= 3 and len(series_tags._cache) == 1
