@@ -180,15 +180,16 @@ def tag_nulls(read: WideRead, rows: pl.DataFrame) -> bool:
     return any(source.get_column(t).null_count() for t in read.tags)
 
 
-def run_tags(read: WideRead, rows: pl.DataFrame, numbers: pl.Series | None,
+def run_tags(read: WideRead, rows: pl.DataFrame, numbers: pl.Series | np.ndarray | None,
              positions: np.ndarray, names: Sequence[str]) -> pl.DataFrame:
     """The tag columns `names` of the rows at `positions` (where runs of series start): from
-    the read's table of series when it has one, else from the rows."""
+    the read's table of series when it has one, else from the rows. `numbers`: the rows'
+    series numbers, or (an array) those of the rows at `positions` alone."""
     if read.series_tags is None or numbers is None:
         return rows.select(names)[positions]  # indexing, not gather(): no query plan to run
     known = read.series_tags.get_column(WideRead.SERIES_COLUMN).to_numpy()
-    at = np.searchsorted(known, numbers.to_numpy()[positions])
-    return read.series_tags.select(names)[at]
+    wanted = numbers if isinstance(numbers, np.ndarray) else numbers.to_numpy()[positions]
+    return read.series_tags.select(names)[np.searchsorted(known, wanted)]
 
 
 def tables_of_series(read: WideRead, rows: pl.DataFrame, numbers: pl.Series, key: list[str],

@@ -47,12 +47,10 @@ def read_group_window(ctx: ExecContext, node: PlanNode, _inputs: list[TableStrea
         rows = w.frame.collect()
         if series_numbers(w, rows) is None or tag_nulls(w, rows):
             return execute(ctx, node.fallback)  # rows of the hot tier: series not in order
-        # one chunk per column (Polars copies them in parallel): NumPy then reads them in place
-        numeric = rows.select(WideRead.SERIES_COLUMN, "time",
-                              *(f"f:{f}" for f in w.fields)).rechunk()
-        numbers = numeric.get_column(WideRead.SERIES_COLUMN)
-        runs = pertable.change_positions(numbers)
+        runs, numbers = _series_runs(rows.get_column(WideRead.SERIES_COLUMN))
         groups.append(run_tags(w, rows, numbers, runs, columns) if columns else len(runs))
+        # one chunk per column (Polars copies them in parallel): NumPy then reads them in place
+        numeric = rows.select("time", *(f"f:{f}" for f in w.fields)).rechunk()
         for field in w.fields:
             pieces.append(_Piece((field, w.measurement), len(groups) - 1, runs,
                                  numeric.get_column("time"),
@@ -77,6 +75,25 @@ def read_group_window(ctx: ExecContext, node: PlanNode, _inputs: list[TableStrea
     frame = native_windows(window, rows, tables.select(TABLE, *key), key,
                            rows.schema[window.column], bounds, in_order=True)
     return TableStream([frame])
+
+
+def _series_runs(numbers: pl.Series) -> tuple[np.ndarray, np.ndarray]:
+    """Where each series' run starts, and its number, read from the column's chunks in place
+    (no copy into one array)."""
+    starts, firsts, last, offset = [], [], None, 0
+    for chunk in numbers.to_frame("series").to_arrow().column(0).chunks:
+        array = chunk.to_numpy()
+        if not len(array):
+            continue
+        here = pertable.change_positions(array)
+        if array[0] == last:
+            here = here[1:]  # the run goes on from the chunk before
+        starts.append(offset + here)
+        firsts.append(array[here])
+        last, offset = array[-1], offset + len(array)
+    if not starts:
+        return np.empty(0, dtype=np.int64), np.empty(0, dtype=np.int64)
+    return np.concatenate(starts), np.concatenate(firsts)
 
 
 class _Piece:

@@ -103,10 +103,10 @@ def numbered_tables(frame: pl.DataFrame, key: Sequence[str], numbers: pl.Series,
     return numbers.alias(name), pl.DataFrame([ids, *firsts])
 
 
-def change_positions(values: pl.Series) -> np.ndarray:
+def change_positions(values: pl.Series | np.ndarray) -> np.ndarray:
     """The positions where a value differs from the one before it, and 0 (as `changes`, for
     numbers without nulls, in NumPy: no Polars call)."""
-    array = values.to_numpy()
+    array = values if isinstance(values, np.ndarray) else values.to_numpy()
     if not len(array):
         return np.empty(0, dtype=np.int64)
     return np.concatenate(([0], np.flatnonzero(array[1:] != array[:-1]) + 1))
