@@ -199,9 +199,9 @@ def tables_of_series(read: WideRead, rows: pl.DataFrame, numbers: pl.Series, key
     themselves when each series is one run, else the runs' keys ranked."""
     positions = pertable.change_positions(numbers)
     firsts = run_tags(read, rows, numbers, positions, key)
-    if read.one_file or not firsts.is_duplicated().any():
-        ids = pl.Series(name, numbers.to_numpy()[positions])
-        return numbers.alias(name), pl.DataFrame([ids, *firsts]), True
+    numbered = pertable.run_tables(numbers, positions, firsts, name, read.one_file)
+    if numbered is not None:
+        return *numbered, True
     run_ids, tables = pertable.table_ids(firsts, key, name)  # a series over several files
     lengths = np.diff(positions, append=len(numbers))
     return pl.Series(name, np.repeat(run_ids.to_numpy(), lengths)), tables, False

@@ -97,6 +97,13 @@ def numbered_tables(frame: pl.DataFrame, key: Sequence[str], numbers: pl.Series,
         return None
     positions = change_positions(numbers)
     firsts = frame[names][positions]  # indexing, not gather(): no query plan to run
+    return run_tables(numbers, positions, firsts, name, distinct)
+
+
+def run_tables(numbers: pl.Series, positions: np.ndarray, firsts: pl.DataFrame, name: str,
+               distinct: bool) -> tuple[pl.Series, pl.DataFrame] | None:
+    """numbered_tables from the runs' starts (`positions`) and key rows (`firsts`), for a
+    caller that has them from elsewhere (a table of series)."""
     if not distinct and firsts.is_duplicated().any():
         return None
     ids = pl.Series(name, numbers.to_numpy()[positions])
