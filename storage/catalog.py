@@ -344,12 +344,12 @@ class Catalog:
         self._answers.clear()
 
     # -- write sequence --------------------------------------------------------------------
-    def take_sequence(self, count: int) -> int:
-        """Reserve `count` write sequence numbers; return the first."""
-        first = int(self.one("SELECT value FROM meta WHERE key = 'seq'")[0]) + 1  # type: ignore[index]
-        self.con.execute("UPDATE meta SET value = ? WHERE key = 'seq'",
-                         [str(first + count - 1)]).fetchall()
-        return first
+    def sequence(self) -> int:
+        """The last write sequence number committed in the hot tables."""
+        return int(self.one("SELECT value FROM meta WHERE key = 'seq'")[0])  # type: ignore[index]
+
+    def set_sequence(self, last: int) -> None:
+        self.con.execute("UPDATE meta SET value = ? WHERE key = 'seq'", [str(last)]).fetchall()
 
 
 def validate_bucket_name(name: str) -> None:

@@ -1,6 +1,7 @@
 """The Store: a data directory of buckets, the single entry point of the storage layer.
 
-`catalog.duckdb` holds the catalog and the hot tier; `buckets/` the Parquet cold tier. One process
+`catalog.duckdb` holds the catalog and the hot tier; `writes.log` the writes acknowledged but not
+yet inserted into the hot tier (see storage.pending); `buckets/` the Parquet cold tier. One process
 opens a data directory at a time (DuckDB's file lock); within it, a lock serializes catalog use.
 """
 
@@ -27,15 +28,24 @@ from storage.delete import DeleteResult, delete_points
 from storage.errors import DataDirLocked, InvalidArgument, StorageError
 from storage.lineprotocol import PointBatch, parse
 from storage.lineprotocol.model import LINE, TIME, FieldType, Segment, field_column, tag_column
+from storage.pending import FLUSH_ROWS, PendingWrites
 from storage.predicate import Predicate
 from storage.reaper import DEFAULT_GRACE_SECONDS, Reaper
 from storage.retention import RetentionResult, enforce
 from storage.scan import ScanPlan, WideRead, execute_scan, execute_wide_scan, plan_scan
 from storage.tiers import read_wide
 from storage.timeutil import DAY, Clock, parse_duration
-from storage.write import WriteResult, insert, prepare
+from storage.write import (
+    WriteResult,
+    add_columns,
+    hot_rows,
+    insert,
+    needs_columns,
+    prepare,
+)
 
 DEFAULT_COMPACT_THRESHOLD = 2_000_000
+WRITE_LOG = "writes.log"  # see storage.write_log
 WAL_LIMIT = "1GB"  # DuckDB's checkpoint threshold: above what a compaction threshold of rows takes
 MIN_RETENTION = 3600 * 1_000_000_000
 MIN_TIME = -(2**63)
@@ -83,6 +93,12 @@ class Store:
         self._lock = threading.RLock()
         with self._transaction():
             self.catalog.initialize(self.clock.now())
+        # writes acknowledged before a crash and not yet in DuckDB: replayed, then flushed
+        self._pending = PendingWrites(self.path / WRITE_LOG)
+        flushed = self.catalog.sequence()
+        self._pending.recover(flushed)
+        self._seq = max(flushed, self._pending.last_seq or 0)  # the last one taken
+        self.flush()
         remove_orphans(self.catalog, self.path)
         self._hot_rows = self._count_hot_rows()
 
@@ -94,6 +110,8 @@ class Store:
     def close(self) -> None:
         """Close the data directory, deleting every replaced file still waiting."""
         with self._lock:
+            self.flush()
+            self._pending.close()
             self.con.close()
             self.reaper.reap(force=True)
 
@@ -166,6 +184,7 @@ class Store:
 
     def delete_bucket(self, name: str, org: str | None = None) -> None:
         """Delete a bucket and all its data."""
+        self.flush()
         with self._transaction():
             bucket = self.catalog.bucket(self.catalog.org(org).id, name)
             paths = [p.path for p in self.catalog.partitions(bucket.id)]
@@ -185,17 +204,35 @@ class Store:
         now = self.clock.now()
         batch = data if isinstance(data, PointBatch) else parse(
             data, precision, now, source=source)
-        with self._transaction():
+        with self._lock:
             target = self.catalog.bucket(self.catalog.org(org).id, bucket)
             prepared, result = prepare(self.catalog, target, batch, now)
             if prepared:
+                if needs_columns(self.catalog, target, prepared):
+                    with self._transaction():
+                        add_columns(self.catalog, target, prepared)
+                seq_base = self._seq + 1
                 lines = max(p.frame[LINE].max() for p in prepared)
-                seq_base = self.catalog.take_sequence(int(lines) + 1)
-                insert(self.catalog, target, prepared, seq_base)
-        self._hot_rows += result.written
-        if self._hot_rows > self.compact_threshold:
-            self.compact(full=False)
+                self._seq += int(lines) + 1  # type: ignore[arg-type]
+                self._pending.add(self._seq, hot_rows(self.catalog, target, prepared, seq_base))
+            self._hot_rows += result.written
+            if self._pending.rows >= FLUSH_ROWS:
+                self.flush()
+            if self._hot_rows > self.compact_threshold:
+                self.compact(full=False)
         return result
+
+    def flush(self) -> None:
+        """Put the pending writes (logged, acknowledged) into the hot tables: one insert per
+        table and one commit. Everything that reads or changes stored rows flushes first."""
+        with self._lock:
+            if not self._pending.rows:
+                return
+            with self._transaction():
+                for table, frame in self._pending.tables().items():
+                    insert(self.con, table, frame)
+                self.catalog.set_sequence(self._seq)
+            self._pending.clear()
 
     def delete(self, bucket: str, start: int | None, stop: int | None,
                predicate: Predicate | None = None, org: str | None = None) -> DeleteResult:
@@ -204,6 +241,7 @@ class Store:
         lo = MIN_TIME if start is None else start
         hi = MAX_TIME if stop is None else stop
         with self._lock:
+            self.flush()
             target = self.catalog.bucket(self.catalog.org(org).id, bucket)
             result, replaced = delete_points(self.catalog, self.path, target, lo, hi, predicate)
             self.reaper.add(replaced)
@@ -217,6 +255,7 @@ class Store:
                   org: str | None = None, missing_tag: str | None = None) -> ScanPlan:
         """Decide what a scan reads (partitions, columns) without reading anything."""
         with self._lock:
+            self.flush()
             target = self.catalog.bucket(self.catalog.org(org).id, bucket)
             lo, hi = self._visible_range(target, start, stop)
             return plan_scan(self.catalog, target, lo, hi, predicate, columns, missing_tag,
@@ -257,6 +296,7 @@ class Store:
         Within a segment, rows are sorted by tag values, then time.
         """
         with self._lock:
+            self.flush()
             target = self.catalog.bucket(self.catalog.org(org).id, bucket)
             lo, hi = self._visible_range(target, start, stop)
             measurements = self.catalog.measurements(target.id)
@@ -279,6 +319,7 @@ class Store:
     def _days_with_data(self, bucket: Bucket, m: Measurement, lo: int, hi: int) -> list[int]:
         """UTC days in [lo, hi) on which a measurement has cold partitions or hot rows."""
         with self._lock:
+            self.flush()
             days = {p.day for p in self.catalog.partitions(bucket.id, m.id, lo // DAY,
                                                            (hi - 1) // DAY)}
             rows = self.con.execute(
@@ -290,6 +331,7 @@ class Store:
         """Per measurement: series, points, time span, fields and types."""
         out = []
         with self._lock:
+            self.flush()
             target = self.catalog.bucket(self.catalog.org(org).id, bucket)
             lo, hi = self._visible_range(target, None, None)
             for m in self.catalog.measurements(target.id):
@@ -326,6 +368,7 @@ class Store:
         MAX_FILES_PER_DAY files."""
         result = CompactionResult()
         with self._lock:
+            self.flush()
             for org in self.catalog.orgs():
                 for bucket in self.catalog.buckets(org.id):
                     for m in self.catalog.measurements(bucket.id):
@@ -370,6 +413,7 @@ class Store:
     def enforce_retention(self, now: int | None = None) -> RetentionResult:
         """Delete expired points of every bucket as of `now` (default: the clock's now)."""
         with self._lock:
+            self.flush()
             result, dropped = enforce(self.catalog, self.clock.now() if now is None else now)
             self.reaper.add(dropped)
             self._hot_rows = self._count_hot_rows()
@@ -377,7 +421,7 @@ class Store:
             return result
 
     def hot_rows(self) -> int:
-        """Rows waiting in the hot tier."""
+        """Rows waiting in the hot tier (pending writes included)."""
         return self._hot_rows
 
     def _count_hot_rows(self) -> int:

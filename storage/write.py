@@ -1,11 +1,13 @@
-"""The write path: type checks and retention per point (InfluxDB's partial write), then one
-DuckDB transaction into the hot tier, so an acknowledged write survives a crash."""
+"""The write path: type checks and retention per point (InfluxDB's partial write), the catalog
+columns new fields need, then the rows as their hot tables hold them (logged and inserted by
+the store, see storage.pending)."""
 
 from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
 
+import duckdb
 import polars as pl
 import pyarrow as pa
 
@@ -169,12 +171,9 @@ def _resolve_types(name: str, segs: list[Segment], stored: dict[str, FieldType],
     return segs, types
 
 
-def insert(catalog: Catalog, bucket: Bucket, prepared: list[_Prepared], seq_base: int) -> None:
-    """Insert prepared rows into the hot tables, adding measurements and columns as needed.
-
-    Runs inside the caller's transaction. `seq` orders writes so the newest value of a field wins.
-    """
-    con = catalog.con
+def add_columns(catalog: Catalog, bucket: Bucket, prepared: list[_Prepared]) -> None:
+    """Add the measurements and columns the prepared rows need (in the caller's transaction,
+    taken when `needs_columns` says so)."""
     for p in prepared:
         m = catalog.measurement(bucket.id, p.name) or catalog.add_measurement(bucket.id, p.name)
         for key in p.tags:
@@ -183,21 +182,47 @@ def insert(catalog: Catalog, bucket: Bucket, prepared: list[_Prepared], seq_base
         for key, ftype in p.fields.items():
             if key not in m.fields:
                 catalog.add_column(m, "field", key, ftype)
+
+
+def needs_columns(catalog: Catalog, bucket: Bucket, prepared: list[_Prepared]) -> bool:
+    """Whether the prepared rows need a measurement or column the catalog lacks."""
+    for p in prepared:
+        m = catalog.measurement(bucket.id, p.name)
+        if m is None or any(k not in m.tags for k in p.tags) or any(
+                k not in m.fields for k in p.fields):
+            return True
+    return False
+
+
+def hot_rows(catalog: Catalog, bucket: Bucket, prepared: list[_Prepared], seq_base: int
+             ) -> list[tuple[str, pl.DataFrame]]:
+    """The prepared rows as their hot tables hold them: internal column names and `seq`, the
+    write sequence that orders writes so that the newest value of a field wins. The catalog
+    has every column (add_columns)."""
+    out = []
+    for p in prepared:
+        m = catalog.measurement(bucket.id, p.name)
+        assert m is not None
         renames = {**{tag_column(k): m.tags[k].col for k in p.tags},
                    **{field_column(k): m.fields[k].col for k in p.fields}}
-        frame = pl.DataFrame([  # from Series: no Polars query per request
+        out.append((m.hot_table, pl.DataFrame([  # from Series: no Polars query per request
             p.frame[TIME].alias("time"),
             (p.frame[LINE].cast(pl.Int64) + seq_base).alias("seq"),
             *[p.frame[src].alias(dst) for src, dst in renames.items()],
-        ])
-        # Arrow string views (what Polars holds) cost DuckDB less to take in than large strings;
-        # batches of a row group each let it insert on all its threads
-        table = frame.to_arrow(compat_level=pl.CompatLevel.newest())
-        con.register("_incoming", pa.Table.from_batches(
-            table.to_batches(max_chunksize=INSERT_BATCH_ROWS), table.schema))
-        try:
-            cols = ", ".join(frame.columns)
-            sql = f"INSERT INTO {m.hot_table} ({cols}) SELECT {cols} FROM _incoming"
-            con.execute(sql).fetchall()
-        finally:
-            con.unregister("_incoming")
+        ])))
+    return out
+
+
+def insert(con: duckdb.DuckDBPyConnection, hot_table: str, frame: pl.DataFrame) -> None:
+    """Insert rows into a hot table; runs inside the caller's transaction."""
+    # Arrow string views (what Polars holds) cost DuckDB less to take in than large strings;
+    # batches of a row group each let it insert on all its threads
+    table = frame.to_arrow(compat_level=pl.CompatLevel.newest())
+    con.register("_incoming", pa.Table.from_batches(
+        table.to_batches(max_chunksize=INSERT_BATCH_ROWS), table.schema))
+    try:
+        cols = ", ".join(frame.columns)
+        sql = f"INSERT INTO {hot_table} ({cols}) SELECT {cols} FROM _incoming"
+        con.execute(sql).fetchall()
+    finally:
+        con.unregister("_incoming")

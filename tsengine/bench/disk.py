@@ -27,6 +27,7 @@ def embedded_disk(store: Store, bucket: str) -> DiskUsage:
     counted) and their non-null field values (from the files' row-group statistics, nothing
     decoded); rows still in the hot tier are counted apart, with the catalog file that holds
     them (manifest, schemas and hot tier of every bucket, free blocks included)."""
+    store.flush()  # rows of pending writes are counted in the hot tier
     catalog = store.catalog
     found = catalog.bucket(catalog.org().id, bucket)
     files: list[str] = []

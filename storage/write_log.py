@@ -1,0 +1,114 @@
+"""The write log: acknowledged writes not yet in DuckDB's hot tables, appended and synced to
+disk before a write returns, so that they survive a crash.
+
+A write becomes one record: the rows it adds to each hot table (Arrow IPC, LZ4) and the last
+write sequence number it took. Appending a record is one `write` and one `fdatasync`, much less
+than a DuckDB transaction per request; the rows go into DuckDB later, many requests in one
+insert (see `storage.pending`). A record is replayed whole or not at all: a crash in the middle
+of an append leaves a torn tail, which fails its checksum and is cut off on the next open.
+
+Record: magic `TSWL`, payload length (u64), CRC-32 of the payload (u32), payload. Payload: the
+length of a JSON header (u32), the header (`{"last_seq": n, "tables": [[name, bytes], ...]}`),
+then each table's IPC stream.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import struct
+import zlib
+from dataclasses import dataclass
+from pathlib import Path
+
+import pyarrow as pa
+
+_MAGIC = b"TSWL"
+_HEAD = struct.Struct("<4sQI")
+_HEADER_LEN = struct.Struct("<I")
+_IPC = pa.ipc.IpcWriteOptions(compression="lz4")
+
+
+@dataclass(frozen=True)
+class LoggedWrite:
+    """One write as logged: rows per hot table, and the last sequence number it took."""
+
+    last_seq: int
+    tables: list[tuple[str, pa.Table]]
+
+
+class WriteLog:
+    """An append-only file of LoggedWrite records."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._file = open(path, "ab")  # noqa: SIM115 - held open for the store's lifetime
+
+    def append(self, write: LoggedWrite) -> None:
+        """Append one record and sync it to disk: once this returns, the write is durable."""
+        streams = [_ipc(table) for _, table in write.tables]
+        header = json.dumps({"last_seq": write.last_seq, "tables": [
+            [name, s.size] for (name, _), s in zip(write.tables, streams, strict=True)]}).encode()
+        parts = [_HEADER_LEN.pack(len(header)), header, *streams]
+        crc = 0
+        for part in parts:
+            crc = zlib.crc32(part, crc)
+        start = self._file.tell()
+        try:
+            self._file.write(_HEAD.pack(_MAGIC, sum(len(memoryview(p)) for p in parts), crc))
+            for part in parts:
+                self._file.write(part)
+            self._file.flush()
+            os.fdatasync(self._file.fileno())
+        except BaseException:
+            # a torn record would hide every later one from the next open: cut it off now
+            with contextlib.suppress(OSError):
+                self._truncate(start)
+            raise
+
+    def read(self) -> list[LoggedWrite]:
+        """Every whole record, in order; a torn or corrupt tail is cut off the file."""
+        data = self.path.read_bytes()
+        writes: list[LoggedWrite] = []
+        at = 0
+        while at + _HEAD.size <= len(data):
+            magic, size, crc = _HEAD.unpack_from(data, at)
+            payload = data[at + _HEAD.size: at + _HEAD.size + size]
+            if magic != _MAGIC or len(payload) != size or zlib.crc32(payload) != crc:
+                break
+            writes.append(_decode(payload))
+            at += _HEAD.size + size
+        if at < len(data):
+            self._truncate(at)
+        return writes
+
+    def clear(self) -> None:
+        """Empty the log (its writes are committed in DuckDB)."""
+        self._truncate(0)
+
+    def close(self) -> None:
+        self._file.close()
+
+    def _truncate(self, size: int) -> None:
+        self._file.flush()
+        os.truncate(self.path, size)
+        os.fsync(self._file.fileno())
+
+
+def _ipc(table: pa.Table) -> pa.Buffer:
+    sink = pa.BufferOutputStream()
+    with pa.ipc.new_stream(sink, table.schema, options=_IPC) as writer:
+        writer.write_table(table)
+    return sink.getvalue()
+
+
+def _decode(payload: bytes) -> LoggedWrite:
+    (length,) = _HEADER_LEN.unpack_from(payload, 0)
+    at = _HEADER_LEN.size + length
+    header = json.loads(payload[_HEADER_LEN.size:at])
+    tables = []
+    for name, size in header["tables"]:
+        tables.append((name, pa.ipc.open_stream(payload[at: at + size]).read_all()))
+        at += size
+    return LoggedWrite(int(header["last_seq"]), tables)

@@ -1,0 +1,121 @@
+"""The write log: acknowledged writes wait in `writes.log` (not in DuckDB) until a flush, and
+survive a process that dies before it; a torn tail or an already-flushed record is never
+replayed into the hot tier."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pyarrow as pa
+import pytest
+
+import storage.store as store_module
+from storage import FieldType, Store
+from storage.write_log import LoggedWrite, WriteLog
+
+REPO = Path(__file__).resolve().parents[2]
+T0 = 1_704_067_200_000_000_000
+
+# writes, acknowledges, then dies without closing (no flush, no DuckDB commit of the rows)
+DIE_AFTER_WRITE = """
+import os, sys
+from storage import Store
+store = Store.open(sys.argv[1])
+store.create_bucket("b")
+store.write("b", "\\n".join(f"m,h=h{i % 3} f={i},g={i}i {@T0@ + i}" for i in range(200)))
+store.write("b", "m,h=h0 f=-1 @T0@")  # the newer value of a point of the first write
+print("ACK", flush=True)
+os._exit(0)
+""".replace("@T0@", str(T0))
+
+
+def _die_after_write(root: Path) -> None:
+    out = subprocess.run([sys.executable, "-c", DIE_AFTER_WRITE, str(root)], cwd=REPO,
+                         capture_output=True, text=True, timeout=120)
+    assert out.stdout == "ACK\n", out.stderr
+
+
+def _values(store: Store) -> list[float]:
+    return store.scan("b")[FieldType.FLOAT].collect().sort("_time")["_value"].to_list()
+
+
+def _hot_count(store: Store) -> int:
+    m = store.catalog.measurement(store.bucket("b").id, "m")
+    assert m is not None
+    return store.con.execute(f"SELECT count(*) FROM {m.hot_table}").fetchall()[0][0]
+
+
+def test_acknowledged_writes_survive_a_process_that_never_flushed(tmp_path):
+    _die_after_write(tmp_path / "d")
+    assert (tmp_path / "d" / "writes.log").stat().st_size > 0
+    with Store.open(tmp_path / "d") as store:
+        assert _values(store) == [-1.0, *map(float, range(1, 200))]
+        assert store.hot_rows() == 201 and _hot_count(store) == 201  # both writes' rows
+        assert (tmp_path / "d" / "writes.log").stat().st_size == 0  # flushed on open
+
+
+def test_a_torn_record_is_cut_off_and_the_whole_ones_replayed(tmp_path):
+    _die_after_write(tmp_path / "d")
+    log = tmp_path / "d" / "writes.log"
+    whole = log.stat().st_size
+    with open(log, "ab") as f:  # a record whose append was cut short by the crash
+        f.write(b"TSWL" + (10_000).to_bytes(8, "little") + b"\0\0\0\0" + b"x" * 100)
+    assert len(WriteLog(log).read()) == 2
+    assert log.stat().st_size == whole
+    with Store.open(tmp_path / "d") as store:
+        assert _values(store)[:2] == [-1.0, 1.0] and store.hot_rows() == 201
+
+
+def test_a_record_flushed_before_the_crash_is_not_replayed(tmp_path):
+    """A crash between the flush's commit and the log's truncation leaves records DuckDB
+    already holds: their sequence numbers say so."""
+    root = tmp_path / "d"
+    with Store.open(root) as store:
+        store.create_bucket("b")
+        store.write("b", f"m,h=a f=1 {T0}\nm,h=a f=2 {T0 + 1}")
+        kept = (root / "writes.log").read_bytes()
+        store.flush()
+        assert (root / "writes.log").stat().st_size == 0
+    (root / "writes.log").write_bytes(kept)
+    with Store.open(root) as store:
+        assert _hot_count(store) == 2 and _values(store) == [1.0, 2.0]
+        store.write("b", f"m,h=a f=3 {T0}")  # sequence numbers go on after the replayed ones
+        assert _values(store) == [3.0, 2.0]
+
+
+def test_writes_wait_in_the_log_until_enough_rows_or_a_read(tmp_path, monkeypatch):
+    monkeypatch.setattr(store_module, "FLUSH_ROWS", 10)
+    with Store.open(tmp_path / "d") as store:
+        store.create_bucket("b")
+        store.write("b", "\n".join(f"m,h=a f={i} {T0 + i}" for i in range(4)))
+        assert _hot_count(store) == 0 and store.hot_rows() == 4
+        assert _values(store) == [0.0, 1.0, 2.0, 3.0]  # a read flushes
+        assert _hot_count(store) == 4
+        store.write("b", "\n".join(f"m,h=a f={i} {T0 + i}" for i in range(4, 10)))
+        assert _hot_count(store) == 4
+        store.write("b", "\n".join(f"m,h=b g={i}i {T0 + i}" for i in range(10)))
+        assert _hot_count(store) == 20  # 16 waiting rows: past FLUSH_ROWS
+        assert (tmp_path / "d" / "writes.log").stat().st_size == 0
+
+
+def test_a_failed_append_leaves_no_torn_record(tmp_path, monkeypatch):
+    log = WriteLog(tmp_path / "writes.log")
+    table = pa.table({"time": pa.array([1, 2], pa.int64()), "seq": pa.array([1, 2], pa.int64())})
+    log.append(LoggedWrite(2, [("hot_1", table)]))
+    size = (tmp_path / "writes.log").stat().st_size
+
+    def full_disk(fd: int) -> None:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(os, "fdatasync", full_disk)
+    with pytest.raises(OSError, match="No space"):
+        log.append(LoggedWrite(4, [("hot_1", table)]))
+    monkeypatch.undo()
+    assert (tmp_path / "writes.log").stat().st_size == size
+    log.append(LoggedWrite(6, [("hot_1", table)]))
+    assert [(w.last_seq, w.tables[0][1].equals(table)) for w in log.read()] == [
+        (2, True), (6, True)]
+    log.close()
