@@ -112,3 +112,28 @@ def test_rows_that_cannot_be_picked_group_by_their_series_tags(engine, monkeypat
     assert [(key["s"], key["t"], rows[0][3]) for key, _, _, rows in picked] == \
         ([("a", "x", 0.0), ("b", "y", 10.0)] if fn == "first" else
          [("a", "x", 2.0), ("b", "y", 12.0)])
+
+
+@pytest.mark.parametrize("fn", ["first", "last"])
+def test_a_read_picked_in_batches_that_cut_series(engine, monkeypatch, fn):
+    """Batches of 4 rows (memory holds a batch, not the range): series cut by a batch's end,
+    a field whose only values in a series lie in different batches, the same tables."""
+    import tsengine.execute.aggregate_read as aggregate_read
+
+    lines = []
+    for s in range(5):
+        for k in range(s + 3):
+            y = f",y={s * 100 + k}i" if (s + k) % 4 == 0 else ""
+            lines.append(f"m,s=s{s} x={s + k / 10}{y} {T0 + k * SEC}")
+    write_bucket(engine, lines)
+    engine.compact()
+    monkeypatch.setattr(aggregate_read, "BATCH_ROWS", 4)
+    calls = []
+    picked_rows = aggregate_read._picked_rows
+    monkeypatch.setattr(aggregate_read, "_picked_rows",
+                        lambda *a: calls.append(a[2].height) or picked_rows(*a))
+    tables = _same_as_the_plain_plan(engine, f"{RANGE} |> {fn}()")
+    assert len(calls) > 2 and max(calls) <= 4 and sum(calls) == len(lines)
+    found = {(key["s"], key["_field"]): rows[0][3] for key, _, _, rows in tables}
+    assert found[("s4", "x")] == (4.0 if fn == "first" else 4.6)
+    assert found[("s3", "y")] == (301 if fn == "first" else 305)

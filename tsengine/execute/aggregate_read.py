@@ -30,6 +30,7 @@ ACCEPTS: dict[str, set[FieldType]] = {
     "first": set(FieldType), "last": set(FieldType), "min": NUMERIC, "max": NUMERIC,
 }
 SELECTORS = ("first", "last", "min", "max")
+BATCH_ROWS = 500_000  # rows first/last hold at a time (see _picked_in_batches)
 
 
 def _aggregate(fn: str, value: pl.Expr, time: pl.Expr) -> tuple[pl.Expr, pl.Expr | None]:
@@ -62,11 +63,11 @@ def _aggregate(fn: str, value: pl.Expr, time: pl.Expr) -> tuple[pl.Expr, pl.Expr
 def _rows(ctx: ExecContext, read: WideRead, fn: str, start: int
           ) -> dict[pl.DataType, list[pl.DataFrame]]:
     """One long-shaped row per series and field: `_time, _measurement, _field, _value, tags`."""
-    rows = read.frame.collect()
-    if fn in ("first", "last"):
-        picked = _picked_rows(ctx, read, rows, fn)
+    if fn in ("first", "last") and read.numbered:
+        picked = _picked_in_batches(ctx, read, fn)
         if picked is not None:
             return picked
+    rows = read.frame.collect()
     if read.series_tags is not None:  # the tags of each row, to group by
         rows = rows.join(read.series_tags, on=WideRead.SERIES_COLUMN, how="left",
                          maintain_order="left")
@@ -92,6 +93,30 @@ def _rows(ctx: ExecContext, read: WideRead, fn: str, start: int
             *tags)
         out[rows.schema["_value"]].append(rows)
     return out
+
+
+def _picked_in_batches(ctx: ExecContext, read: WideRead, fn: str
+                       ) -> dict[pl.DataType, list[pl.DataFrame]] | None:
+    """_picked_rows over the read in batches of BATCH_ROWS rows, so that memory holds a batch
+    and the picks, not the range: a series cut by a batch's end keeps the later (last) or
+    earlier (first) of its two picks. None when a batch cannot be picked from."""
+    counted = ctx.counts["points_read"]
+    by_type: dict[pl.DataType, list[pl.DataFrame]] = defaultdict(list)
+    batches = 0
+    for batch in read.frame.collect_batches(chunk_size=BATCH_ROWS):
+        picked = _picked_rows(ctx, read, batch, fn)
+        if picked is None:
+            ctx.counts["points_read"] = counted
+            return None
+        for dtype, frames in picked.items():
+            by_type[dtype] += frames
+        batches += 1
+    if batches < 2:
+        return by_type
+    pick = pl.all().first() if fn == "first" else pl.all().last()
+    return {dtype: [pl.concat(frames).sort("_time").group_by(
+        ["_field", *read.tags], maintain_order=True).agg(pick).select(frames[0].columns)]
+        for dtype, frames in by_type.items()}
 
 
 def _picked_rows(ctx: ExecContext, read: WideRead, rows: pl.DataFrame, fn: str
