@@ -243,3 +243,30 @@ def test_a_selector_of_strings_is_pushed_where_it_takes_them(engine):
     assert row[3] == ["x"]
     with pytest.raises(FluxRuntimeError):
         engine.query(log + " |> aggregateWindow(every: 1m, fn: max)")
+
+
+@pytest.mark.parametrize("fn", ["mean", "sum", "count", "max", "last"])
+def test_a_one_file_read_windowed_in_batches_of_whole_series(engine, monkeypatch, fn):
+    """Batches of about 5 rows (memory holds a batch, not the range), each ending where a
+    series does: series longer than a batch, fields missing from some points, the same
+    tables as the plain plan."""
+    import tsengine.execute.aggregate_read as aggregate_read
+
+    rng = random.Random(7)
+    lines = [f"m,host=h{h} v={rng.random() * 10!r}{f',w={k}i' if (h + k) % 3 else ''} "
+             f"{T0 + k * 30 * SEC}" for h in range(6) for k in range(h * 2 + 1)]
+    engine.write("b", "\n".join(lines) + "\n")
+    engine.compact()
+    monkeypatch.setattr(aggregate_read, "BATCH_ROWS", 5)
+    batches = []
+    window_batch = aggregate_read._window_batch
+    monkeypatch.setattr(aggregate_read, "_window_batch",
+                        lambda ctx, w, rows, *a: batches.append(
+                            rows.get_column(w.SERIES_COLUMN).unique().len())
+                        or window_batch(ctx, w, rows, *a))
+    flux = ('from(bucket: "b") |> range(start: 2024-01-01T00:00:00Z, stop: 2024-01-01T01:00:00Z)'
+            f' |> filter(fn: (r) => r._measurement == "m") |> aggregateWindow(every: 1m, fn: {fn})')
+    tables = both(engine, flux)
+    assert len(batches) > 2 and sum(batches) == 6  # each series in one batch
+    assert sorted({(t[0]["host"], t[0]["_field"]) for t in tables}) == sorted(
+        {(f"h{h}", f) for h in range(6) for f in "vw" if f == "v" or h > 0})

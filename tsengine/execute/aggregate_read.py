@@ -11,7 +11,7 @@ plain plan instead, which gives its error.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from typing import Any
 
 import numpy as np
@@ -21,7 +21,7 @@ from storage import FieldType, WideRead
 from tsengine.execute import pertable
 from tsengine.execute.executor import ExecContext, execute, implements
 from tsengine.execute.source import reading, stream_from_scan
-from tsengine.execute.table import TIME_DTYPE, TableFrame, TableStream
+from tsengine.execute.table import TIME_DTYPE, TableFrame, TableStream, concat_disjoint
 from tsengine.plan.nodes import PlanNode, StorageAggregate, StorageRead, StorageWindowAggregate
 
 NUMERIC = {FieldType.FLOAT, FieldType.INTEGER, FieldType.UNSIGNED}
@@ -259,56 +259,89 @@ def read_window_aggregate(ctx: ExecContext, node: PlanNode, _inputs: list[TableS
     series is one integer table id (its rows are one run in a day's Parquet file), so nothing
     is reshaped or sorted by tags. Series lacking some tag, or a type the function does not
     take, run the plain plan."""
-    from tsengine.stdlib.universe.aggregate_window import TABLE, native_windows
-
     assert isinstance(node, StorageWindowAggregate)
     read = node.read
     window: Any = node.window  # an AggregateWindowNative (the stdlib imports this module)
-    fn, column = window.fn, window.column
+    fn = window.fn
     wide = scan_wide(ctx, read, tags_by_series=True)
     if any(t not in ACCEPTS[fn] for w in wide for t in w.fields.values()):
         return execute(ctx, node.fallback)
     bounds = (read.start, read.stop)
     frames = []
     for w in wide:
-        rows = w.frame.collect()
-        tags = sorted(w.tags)
-        if tag_nulls(w, rows):
-            return execute(ctx, node.fallback)
-        # one chunk per column (Polars copies them in parallel): a frame of columns chunked
-        # alike is cheap to select from, and NumPy reads them in place
-        numeric = rows.select("time", *(f"f:{f}" for f in w.fields),
-                              *([WideRead.SERIES_COLUMN] if w.numbered else [])).rechunk()
-        numbers = series_numbers(w, numeric)
-        if numbers is not None and tags:
-            ids, series, in_order = tables_of_series(w, rows, numbers, tags, TABLE)
-        else:
-            ids, series = pertable.table_ids(
-                rows, tags, TABLE, None if numbers is None else pertable.changes(numbers))
-            in_order = False
-        ids, time = ids.rechunk(), numeric.get_column("time").alias("\0t")
-        key = ("_start", "_stop", *sorted([*tags, "_field", "_measurement"]))
-        for field in w.fields:
-            values = pl.DataFrame([ids, numeric.get_column(f"f:{field}").alias(column), time])
-            if values.get_column(column).null_count():
-                values = values.drop_nulls(column)
-            ctx.counts["points_read"] += values.height
-            if not values.height:
-                continue
-            tables = series if values.height == rows.height else series.join(
-                values.select(pl.col(TABLE).unique()), on=TABLE, how="semi",
-                maintain_order="left")
-            constants = {"_start": _times(read.start, tables.height),
-                         "_stop": _times(read.stop, tables.height),
-                         "_field": _strings(field, tables.height),
-                         "_measurement": _strings(w.measurement, tables.height)}
-            tables = pl.DataFrame([tables.get_column(TABLE), *(
-                constants[k].alias(k) if k in constants else tables.get_column(k)
-                for k in key)])
-            frames.append(native_windows(window, values, tables, key, values.schema[column],
-                                         bounds, in_order=in_order))
+        by_field: dict[str, list[TableFrame]] = defaultdict(list)
+        for rows in _series_batches(w):
+            if not _window_batch(ctx, w, rows, window, bounds, by_field):
+                return execute(ctx, node.fallback)
+        frames += [concat_disjoint(parts) for parts in by_field.values()]
     frames.sort(key=lambda tf: (tf.key, str(tf.frame.schema.get("_value"))))
     return TableStream(frames)
+
+
+def _series_batches(read: WideRead) -> Iterator[pl.DataFrame]:
+    """The read's rows, in batches of about BATCH_ROWS that end where a series does when the
+    read is one file (each series one run): a window aggregate of a batch's series is then
+    final, and memory holds a batch rather than the range. All rows at once otherwise."""
+    if not (read.one_file and read.numbered and read.series_tags is not None):
+        yield read.frame.collect()
+        return
+    carry: pl.DataFrame | None = None
+    for batch in read.frame.collect_batches(chunk_size=BATCH_ROWS):
+        if carry is not None:
+            batch = pl.concat([carry, batch])
+        if not batch.height:
+            continue
+        cut = int(pertable.change_positions(batch.get_column(WideRead.SERIES_COLUMN))[-1])
+        if cut:
+            yield batch.slice(0, cut)
+        carry = batch.slice(cut)
+    if carry is not None and carry.height:
+        yield carry
+
+
+def _window_batch(ctx: ExecContext, w: WideRead, rows: pl.DataFrame, window: Any,
+                  bounds: tuple[int, int], by_field: dict[str, list[TableFrame]]) -> bool:
+    """Window the series of `rows` (whole series), adding a table frame per field to
+    `by_field`; False when the plain plan must run instead (a series lacks a tag)."""
+    from tsengine.stdlib.universe.aggregate_window import TABLE, native_windows
+
+    column = window.column
+    tags = sorted(w.tags)
+    if tag_nulls(w, rows):
+        return False
+    # one chunk per column (Polars copies them in parallel): a frame of columns chunked
+    # alike is cheap to select from, and NumPy reads them in place
+    numeric = rows.select("time", *(f"f:{f}" for f in w.fields),
+                          *([WideRead.SERIES_COLUMN] if w.numbered else [])).rechunk()
+    numbers = series_numbers(w, numeric)
+    if numbers is not None and tags:
+        ids, series, in_order = tables_of_series(w, rows, numbers, tags, TABLE)
+    else:
+        ids, series = pertable.table_ids(
+            rows, tags, TABLE, None if numbers is None else pertable.changes(numbers))
+        in_order = False
+    ids, time = ids.rechunk(), numeric.get_column("time").alias("\0t")
+    key = ("_start", "_stop", *sorted([*tags, "_field", "_measurement"]))
+    for field in w.fields:
+        values = pl.DataFrame([ids, numeric.get_column(f"f:{field}").alias(column), time])
+        if values.get_column(column).null_count():
+            values = values.drop_nulls(column)
+        ctx.counts["points_read"] += values.height
+        if not values.height:
+            continue
+        tables = series if values.height == rows.height else series.join(
+            values.select(pl.col(TABLE).unique()), on=TABLE, how="semi",
+            maintain_order="left")
+        constants = {"_start": _times(bounds[0], tables.height),
+                     "_stop": _times(bounds[1], tables.height),
+                     "_field": _strings(field, tables.height),
+                     "_measurement": _strings(w.measurement, tables.height)}
+        tables = pl.DataFrame([tables.get_column(TABLE), *(
+            constants[k].alias(k) if k in constants else tables.get_column(k)
+            for k in key)])
+        by_field[field].append(native_windows(window, values, tables, key,
+                                              values.schema[column], bounds, in_order=in_order))
+    return True
 
 
 def _times(ns: int, n: int) -> pl.Series:

@@ -332,6 +332,22 @@ def _tables_of_one_key(frames: list[TableFrame]) -> Iterator[Table]:
         yield Table(key, row[:n], parts[i].slice(start, end - start))
 
 
+def concat_disjoint(frames: list[TableFrame]) -> TableFrame:
+    """Frames of one schema and key whose tables are all different (each table in one of
+    them), as one frame: the tables of each in turn, runs and key rows kept."""
+    if len(frames) == 1:
+        return frames[0]
+    offsets = np.cumsum([0, *(tf.frame.height for tf in frames[:-1])])
+    runs = all(tf.starts is not None for tf in frames)
+    firsts = [tf.firsts for tf in frames]
+    return TableFrame(
+        pl.concat([tf.frame for tf in frames]), frames[0].key,
+        [k for tf in frames for k in tf.empty],
+        starts=[int(o) + s for o, tf in zip(offsets, frames, strict=True)
+                for s in tf.starts] if runs else None,  # type: ignore[union-attr]
+        firsts=pl.concat(firsts) if runs and all(f is not None for f in firsts) else None)
+
+
 def merge_same_keys(frames: list[TableFrame]) -> list[TableFrame]:
     """Merge frames whose tables now share a group key (after a transformation shrank keys).
 
