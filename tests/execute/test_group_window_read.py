@@ -149,3 +149,24 @@ def test_grid_aligned_sums_match_the_plain_plan(engine, monkeypatch, every, fn, 
     assert answered and all(a is not None for a in answered)  # the grid answered
     assert tables == _tables(engine, flux, disabled_rules=("all",))
     assert len(tables) == 4 and all(len(t[3]) for t in tables)
+
+
+@pytest.mark.parametrize("lines", [_lines, _grid_lines])
+@pytest.mark.parametrize(("filter_", "columns", "every", "fn", "empty"), [CASES[0], CASES[2]])
+def test_rows_read_in_batches_of_whole_runs_add_up_alike(engine, monkeypatch, lines, filter_,
+                                                         columns, every, fn, empty):
+    """Batches of about 7 rows, each ending where a series' run does (each day's file
+    numbers its own): the same tables, sorted by time or placed on the grid."""
+    from tsengine.execute import aggregate_read, group_window_read
+
+    write_bucket(engine, lines(4))
+    engine.compact()
+    flux = QUERY.format(filter=filter_, columns=columns, every=every, fn=fn, empty=empty)
+    whole = _tables(engine, flux)
+    monkeypatch.setattr(aggregate_read, "BATCH_ROWS", 7)
+    batches = []
+    series_runs = group_window_read._series_runs
+    monkeypatch.setattr(group_window_read, "_series_runs",
+                        lambda numbers: batches.append(len(numbers)) or series_runs(numbers))
+    assert _tables(engine, flux) == whole == _tables(engine, flux, disabled_rules=("all",))
+    assert len(batches) > 5  # (a batch holds one run at least)

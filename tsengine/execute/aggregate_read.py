@@ -270,7 +270,8 @@ def read_window_aggregate(ctx: ExecContext, node: PlanNode, _inputs: list[TableS
     frames = []
     for w in wide:
         by_field: dict[str, list[TableFrame]] = defaultdict(list)
-        for rows in _series_batches(w):
+        # in one file a series is one run: a batch's series are then whole
+        for rows in run_batches(w) if w.one_file else [w.frame.collect()]:
             if not _window_batch(ctx, w, rows, window, bounds, by_field):
                 return execute(ctx, node.fallback)
         frames += [concat_disjoint(parts) for parts in by_field.values()]
@@ -278,11 +279,11 @@ def read_window_aggregate(ctx: ExecContext, node: PlanNode, _inputs: list[TableS
     return TableStream(frames)
 
 
-def _series_batches(read: WideRead) -> Iterator[pl.DataFrame]:
-    """The read's rows, in batches of about BATCH_ROWS that end where a series does when the
-    read is one file (each series one run): a window aggregate of a batch's series is then
-    final, and memory holds a batch rather than the range. All rows at once otherwise."""
-    if not (read.one_file and read.numbered and read.series_tags is not None):
+def run_batches(read: WideRead) -> Iterator[pl.DataFrame]:
+    """The read's rows in batches of about BATCH_ROWS, each ending where a series' run does
+    (runs are told apart by storage's series numbers), so that memory holds a batch and what
+    is kept of it rather than the range. All rows at once when they are not numbered."""
+    if not (read.numbered and read.series_tags is not None):
         yield read.frame.collect()
         return
     carry: pl.DataFrame | None = None

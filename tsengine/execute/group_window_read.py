@@ -20,7 +20,14 @@ import polars as pl
 
 from storage import WideRead
 from tsengine.execute import pertable, slot_grid
-from tsengine.execute.aggregate_read import ACCEPTS, run_tags, scan_wide, series_numbers, tag_nulls
+from tsengine.execute.aggregate_read import (
+    ACCEPTS,
+    run_batches,
+    run_tags,
+    scan_wide,
+    series_numbers,
+    tag_nulls,
+)
 from tsengine.execute.executor import ExecContext, execute, implements
 from tsengine.execute.table import TIME_DTYPE, TableStream
 from tsengine.execute.windows import INDEX, START, STOP
@@ -44,18 +51,20 @@ def read_group_window(ctx: ExecContext, node: PlanNode, _inputs: list[TableStrea
         return execute(ctx, node.fallback)
     pieces, groups = [], []
     for w in wide:
-        rows = w.frame.collect()
-        if series_numbers(w, rows) is None or tag_nulls(w, rows):
-            return execute(ctx, node.fallback)  # rows of the hot tier: series not in order
-        runs, numbers = _series_runs(rows.get_column(WideRead.SERIES_COLUMN))
-        groups.append(run_tags(w, rows, numbers, runs, columns) if columns else len(runs))
-        # one chunk per column (Polars copies them in parallel): NumPy then reads them in place
-        numeric = rows.select("time", *(f"f:{f}" for f in w.fields)).rechunk()
-        for field in w.fields:
-            pieces.append(_Piece((field, w.measurement), len(groups) - 1, runs,
-                                 numeric.get_column("time"),
-                                 numeric.get_column(f"f:{field}").alias(window.column)))
-    pieces.sort(key=lambda p: p.order)  # the plain plan's table order: field, then measurement
+        # batches of whole runs: what is kept of each is its times and values
+        for rows in run_batches(w):
+            if series_numbers(w, rows) is None or tag_nulls(w, rows):
+                return execute(ctx, node.fallback)  # rows of the hot tier: series not in order
+            runs, numbers = _series_runs(rows.get_column(WideRead.SERIES_COLUMN))
+            groups.append(run_tags(w, rows, numbers, runs, columns) if columns else len(runs))
+            # one chunk per column (Polars copies them in parallel): NumPy reads them in place
+            numeric = rows.select("time", *(f"f:{f}" for f in w.fields)).rechunk()
+            for field in w.fields:
+                pieces.append(_Piece((field, w.measurement), len(groups) - 1, runs,
+                                     numeric.get_column("time"),
+                                     numeric.get_column(f"f:{field}").alias(window.column)))
+    # the plain plan's table order: field, then measurement; a piece's batches in read order
+    pieces.sort(key=lambda p: p.order)
     tables, ids = _group_ids(groups, columns, TABLE)
     points = sum(p.points for p in pieces)
     if not points:
