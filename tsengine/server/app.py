@@ -14,11 +14,10 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass
 
 from starlette.applications import Starlette
+from starlette.datastructures import MutableHeaders
 from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
-from starlette.middleware.base import BaseHTTPMiddleware, RequestResponseEndpoint
-from starlette.requests import Request
-from starlette.responses import Response
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from tsengine.engine import Engine
 from tsengine.server.auth import TokenAuth, Tokens
@@ -39,14 +38,26 @@ class ServerConfig:
     maintenance_seconds: float = 60.0  # retention enforcement and compaction, this often
 
 
-class InfluxHeaders(BaseHTTPMiddleware):
-    """Every response says which server answered, as influxd's do."""
+class InfluxHeaders:
+    """Every response says which server answered, as influxd's do (plain ASGI: see
+    TokenAuth)."""
 
-    async def dispatch(self, request: Request, call_next: RequestResponseEndpoint) -> Response:
-        response = await call_next(request)
-        response.headers["X-Influxdb-Build"] = "OSS"
-        response.headers["X-Influxdb-Version"] = VERSION
-        return response
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = MutableHeaders(scope=message)
+                headers["X-Influxdb-Build"] = "OSS"
+                headers["X-Influxdb-Version"] = VERSION
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)
 
 
 def create_app(engine: Engine, config: ServerConfig | None = None) -> Starlette:

@@ -15,9 +15,8 @@ import secrets
 from dataclasses import dataclass
 
 import duckdb
-from starlette.middleware.base import BaseHTTPMiddleware, RequestResponseEndpoint
 from starlette.requests import Request
-from starlette.responses import Response
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from storage import Store, new_id
 from tsengine.errors import AuthError
@@ -152,18 +151,29 @@ def v1_token(request: Request) -> str | None:
     return None
 
 
-class TokenAuth(BaseHTTPMiddleware):
-    """401 with InfluxDB's body unless the request carries a valid token (or needs none)."""
+class TokenAuth:
+    """401 with InfluxDB's body unless the request carries a valid token (or needs none).
 
-    async def dispatch(self, request: Request, call_next: RequestResponseEndpoint) -> Response:
-        if request.url.path in OPEN_PATHS:
-            return await call_next(request)
-        tokens: Tokens = request.app.state.tokens
+    Plain ASGI, not BaseHTTPMiddleware: that runs the rest of the app in a task of its own
+    and streams the request body and the response through it, which a write of a few MB pays
+    for on every request."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        request = Request(scope)  # headers, path and parameters: no body read
         path = request.url.path
-        token = (v1_token(request) if path in V1_PATHS
-                 else token_of(request.headers.get("authorization")))
-        auth = tokens.check(token) if token else None
-        if auth is None:
-            return error_response("unauthorized", "unauthorized access")
-        request.state.auth = auth
-        return await call_next(request)
+        if path not in OPEN_PATHS:
+            tokens: Tokens = request.app.state.tokens
+            token = (v1_token(request) if path in V1_PATHS
+                     else token_of(request.headers.get("authorization")))
+            auth = tokens.check(token) if token else None
+            if auth is None:
+                await error_response("unauthorized", "unauthorized access")(scope, receive, send)
+                return
+            request.state.auth = auth  # kept in the scope: the route's request sees it
+        await self.app(scope, receive, send)
