@@ -33,14 +33,11 @@ class PendingWrites:
         a crash between a flush's commit and the log's truncation leaves older ones)."""
         for write in self.log.read():
             if write.last_seq > flushed_seq:
-                self._hold(write.last_seq, [(name, pl.DataFrame(table))  # type: ignore[misc]
-                                            for name, table in write.tables])
+                self._hold(write.last_seq, write.tables)
 
     def add(self, last_seq: int, tables: list[tuple[str, pl.DataFrame]]) -> None:
         """Log a write (synced to disk when this returns), then hold its rows."""
-        self.log.append(LoggedWrite(last_seq, [
-            (name, frame.to_arrow(compat_level=pl.CompatLevel.newest()))
-            for name, frame in tables]))
+        self.log.append(LoggedWrite(last_seq, tables))
         self._hold(last_seq, tables)
 
     def tables(self) -> dict[str, pl.DataFrame]:

@@ -15,6 +15,7 @@ then each table's IPC stream.
 from __future__ import annotations
 
 import contextlib
+import io
 import json
 import os
 import struct
@@ -22,12 +23,11 @@ import zlib
 from dataclasses import dataclass
 from pathlib import Path
 
-import pyarrow as pa
+import polars as pl
 
 _MAGIC = b"TSWL"
 _HEAD = struct.Struct("<4sQI")
 _HEADER_LEN = struct.Struct("<I")
-_IPC = pa.ipc.IpcWriteOptions(compression="lz4")
 
 
 @dataclass(frozen=True)
@@ -35,7 +35,7 @@ class LoggedWrite:
     """One write as logged: rows per hot table, and the last sequence number it took."""
 
     last_seq: int
-    tables: list[tuple[str, pa.Table]]
+    tables: list[tuple[str, pl.DataFrame]]
 
 
 class WriteLog:
@@ -49,14 +49,14 @@ class WriteLog:
         """Append one record and sync it to disk: once this returns, the write is durable."""
         streams = [_ipc(table) for _, table in write.tables]
         header = json.dumps({"last_seq": write.last_seq, "tables": [
-            [name, s.size] for (name, _), s in zip(write.tables, streams, strict=True)]}).encode()
+            [name, len(s)] for (name, _), s in zip(write.tables, streams, strict=True)]}).encode()
         parts = [_HEADER_LEN.pack(len(header)), header, *streams]
         crc = 0
         for part in parts:
             crc = zlib.crc32(part, crc)
         start = self._file.tell()
         try:
-            self._file.write(_HEAD.pack(_MAGIC, sum(len(memoryview(p)) for p in parts), crc))
+            self._file.write(_HEAD.pack(_MAGIC, sum(len(p) for p in parts), crc))
             for part in parts:
                 self._file.write(part)
             self._file.flush()
@@ -96,10 +96,9 @@ class WriteLog:
         os.fsync(self._file.fileno())
 
 
-def _ipc(table: pa.Table) -> pa.Buffer:
-    sink = pa.BufferOutputStream()
-    with pa.ipc.new_stream(sink, table.schema, options=_IPC) as writer:
-        writer.write_table(table)
+def _ipc(table: pl.DataFrame) -> bytes:
+    sink = io.BytesIO()
+    table.write_ipc_stream(sink, compression="lz4")
     return sink.getvalue()
 
 
@@ -109,6 +108,6 @@ def _decode(payload: bytes) -> LoggedWrite:
     header = json.loads(payload[_HEADER_LEN.size:at])
     tables = []
     for name, size in header["tables"]:
-        tables.append((name, pa.ipc.open_stream(payload[at: at + size]).read_all()))
+        tables.append((name, pl.read_ipc_stream(io.BytesIO(payload[at: at + size]))))
         at += size
     return LoggedWrite(int(header["last_seq"]), tables)

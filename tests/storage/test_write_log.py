@@ -9,7 +9,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-import pyarrow as pa
+import polars as pl
 import pytest
 
 import storage.store as store_module
@@ -103,7 +103,7 @@ def test_writes_wait_in_the_log_until_enough_rows_or_a_read(tmp_path, monkeypatc
 
 def test_a_failed_append_leaves_no_torn_record(tmp_path, monkeypatch):
     log = WriteLog(tmp_path / "writes.log")
-    table = pa.table({"time": pa.array([1, 2], pa.int64()), "seq": pa.array([1, 2], pa.int64())})
+    table = pl.DataFrame({"time": [1, 2], "seq": [1, 2], "t1": ["a", None]})
     log.append(LoggedWrite(2, [("hot_1", table)]))
     size = (tmp_path / "writes.log").stat().st_size
 
