@@ -77,24 +77,25 @@ def parse_uniform(
     if table is None or table.height == 0:  # a blank line is a row of nulls, declined below
         return None
     nums = pl.int_range(first_line, first_line + table.height, dtype=pl.UInt32).alias(LINE)
-    # most requests hold one measurement: read them as such when every line starts with it
-    if table.select(_groups([first]).is_not_null().all()).item():
+    found = _shapes(raw, table, shapes, default_time, factor)
+    if found is None:
+        return None
+    table, groups = found
+    # most requests hold one measurement: every line starts with it, no filter by shape
+    if len(shapes) == 1:
         order = [first]
         queries = [_shape_query(table.lazy().with_columns(nums), first, factor)]
         commas = not strict
     else:
         commas = True
-        found = _shapes(raw, table, shapes, default_time, factor)
-        if found is None:
-            return None
-        table, groups = found
         order = list(shapes.values())
         lines = table.lazy().with_columns(nums, groups)
         queries = [_shape_query(lines.filter(pl.col(_GROUP) == g), shape, factor)
                    for g, shape in enumerate(order)]
     segments, left = [], []
     expected = np.zeros(4, dtype=np.int64)  # `=`, `"`, ` `, `,` the shapes account for
-    for shape, frame in zip(order, pl.collect_all(queries), strict=True):
+    # the in-memory engine: less fixed cost than the streaming one on a request's few rows
+    for shape, frame in zip(order, pl.collect_all(queries, engine="in-memory"), strict=True):
         if frame.height == 0:
             continue
         got = _finish_shape(frame, shape, default_time, factor)
