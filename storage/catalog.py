@@ -351,6 +351,16 @@ class Catalog:
     def set_sequence(self, last: int) -> None:
         self.con.execute("UPDATE meta SET value = ? WHERE key = 'seq'", [str(last)]).fetchall()
 
+    def table_sequences(self) -> dict[str, int]:
+        """Per hot table, the last write sequence number whose rows compaction took straight
+        from the write log into Parquet (see Store.compact)."""
+        rows = self.con.execute("SELECT key, value FROM meta WHERE key LIKE 'seq:%'").fetchall()
+        return {key[4:]: int(value) for key, value in rows}
+
+    def set_table_sequence(self, hot_table: str, last: int) -> None:
+        self.con.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)",
+                         [f"seq:{hot_table}", str(last)]).fetchall()
+
 
 def validate_bucket_name(name: str) -> None:
     """Bucket names as InfluxDB allows them: not empty, no leading underscore, no double quote."""

@@ -22,7 +22,7 @@ import numpy as np
 import polars as pl
 
 from storage.catalog import Catalog, Measurement, Partition
-from storage.tiers import SEQ, SERIES, read_cold, read_hot
+from storage.tiers import SEQ, SERIES, read_cold, read_hot, schema_of
 from storage.timeutil import DAY, format_time
 
 # rows of a Parquet row group: rows are sorted by tags, so a tag predicate reads only the row
@@ -75,14 +75,22 @@ def sync_and_rename(tmp: Path, path: Path) -> None:
         os.close(dir_fd)
 
 
-def compact_measurement(catalog: Catalog, root: Path, m: Measurement,
-                        result: CompactionResult) -> tuple[list[Partition], set[int]]:
-    """Fold a measurement's hot rows into its day partitions; commit; return the replaced
-    partitions and the days that received rows."""
+def compact_measurement(catalog: Catalog, root: Path, m: Measurement, result: CompactionResult,
+                        pending: pl.DataFrame | None = None, seq: int = 0
+                        ) -> tuple[list[Partition], set[int]]:
+    """Fold a measurement's hot rows, and the `pending` rows of its hot table not yet in
+    DuckDB (storage.pending: newer than every hot row), into its day partitions; commit, with
+    `seq` (the last write sequence number taken) as the table's compacted sequence when there
+    were pending rows; return the replaced partitions and the days that received rows."""
     tags = [c.col for c in m.tags.values()]
     fields = [c.col for c in m.fields.values()]
     cols = ["time", *tags, *fields]
     hot = read_hot(catalog, m, -(2**63), 2**63 - 1, cols)
+    if pending is not None and pending.height:
+        schema = schema_of(m, [*cols, SEQ])
+        pending = pending.select(pl.col(c) if c in pending.columns else
+                                 pl.lit(None, dtype).alias(c) for c, dtype in schema.items())
+        hot = pending if hot.height == 0 else pl.concat([hot, pending])
     if hot.height == 0:
         return [], set()
     max_seq = hot[SEQ].max()
@@ -119,6 +127,8 @@ def compact_measurement(catalog: Catalog, root: Path, m: Measurement,
                     catalog.drop_partition(old_part)
                 catalog.replace_partition(replaced[0] if replaced else None, new)
             con.execute(f"DELETE FROM {m.hot_table} WHERE seq <= ?", [max_seq]).fetchall()
+            if pending is not None and pending.height:  # the log's rows of it are done with
+                catalog.set_table_sequence(m.hot_table, seq)
             con.commit()
         except BaseException:
             con.rollback()

@@ -4,7 +4,7 @@ A DuckDB transaction per request costs more than parsing it (an insert and a com
 thousand rows: ~10 ms). Writes are instead logged (storage.write_log) and held here, and go into
 the hot tables many at a time, in one insert per table and one commit: when enough rows wait,
 and before anything reads or changes stored rows (the store flushes first), so that readers
-never see the difference.
+never see the difference. Compaction takes them straight into Parquet instead.
 """
 
 from __future__ import annotations
@@ -16,7 +16,9 @@ import polars as pl
 
 from storage.write_log import LoggedWrite, WriteLog
 
-FLUSH_ROWS = 500_000  # rows held before they go into DuckDB: one bulk insert's worth
+# rows held before they go into DuckDB, unless compaction (at 2,000,000 hot rows by default)
+# takes them first, straight into Parquet
+FLUSH_ROWS = 2_000_000
 
 
 class PendingWrites:
@@ -28,12 +30,16 @@ class PendingWrites:
         self.rows = 0
         self.last_seq: int | None = None  # of the newest write held
 
-    def recover(self, flushed_seq: int) -> None:
+    def recover(self, flushed_seq: int, compacted: dict[str, int]) -> None:
         """Take back the logged writes after `flushed_seq` (the last one DuckDB committed:
-        a crash between a flush's commit and the log's truncation leaves older ones)."""
+        a crash between a flush's commit and the log's truncation leaves older ones), but a
+        table's rows up to its `compacted` sequence number (compaction took them straight
+        into Parquet; a crash left the log behind)."""
         for write in self.log.read():
-            if write.last_seq > flushed_seq:
-                self._hold(write.last_seq, write.tables)
+            kept = [(name, frame) for name, frame in write.tables
+                    if write.last_seq > max(flushed_seq, compacted.get(name, 0))]
+            if kept:
+                self._hold(write.last_seq, kept)
 
     def add(self, last_seq: int, tables: list[tuple[str, pl.DataFrame]]) -> None:
         """Log a write (synced to disk when this returns), then hold its rows."""
@@ -42,8 +48,20 @@ class PendingWrites:
 
     def tables(self) -> dict[str, pl.DataFrame]:
         """The rows held, one frame per hot table (columns a write lacked are null)."""
-        return {name: frames[0] if len(frames) == 1 else pl.concat(frames, how="diagonal")
-                for name, frames in self._frames.items()}
+        return {name: self.table(name) for name in self._frames}  # type: ignore[misc]
+
+    def table(self, name: str) -> pl.DataFrame | None:
+        """The rows held for one hot table, if any."""
+        frames = self._frames.get(name)
+        if not frames:
+            return None
+        return frames[0] if len(frames) == 1 else pl.concat(frames, how="diagonal")
+
+    def drop(self, name: str) -> None:
+        """Forget one table's rows (now in Parquet); the log is emptied with the last."""
+        self.rows -= sum(f.height for f in self._frames.pop(name, []))
+        if not self._frames:
+            self.clear()
 
     def clear(self) -> None:
         """Forget the rows held and empty the log: DuckDB has committed them."""

@@ -95,9 +95,10 @@ class Store:
             self.catalog.initialize(self.clock.now())
         # writes acknowledged before a crash and not yet in DuckDB: replayed, then flushed
         self._pending = PendingWrites(self.path / WRITE_LOG)
-        flushed = self.catalog.sequence()
-        self._pending.recover(flushed)
-        self._seq = max(flushed, self._pending.last_seq or 0)  # the last one taken
+        flushed, compacted = self.catalog.sequence(), self.catalog.table_sequences()
+        self._pending.recover(flushed, compacted)
+        # the last one taken
+        self._seq = max(flushed, *compacted.values(), self._pending.last_seq or 0)
         self.flush()
         remove_orphans(self.catalog, self.path)
         self._hot_rows = self._count_hot_rows()
@@ -216,10 +217,10 @@ class Store:
                 self._seq += int(lines) + 1  # type: ignore[arg-type]
                 self._pending.add(self._seq, hot_rows(self.catalog, target, prepared, seq_base))
             self._hot_rows += result.written
-            if self._pending.rows >= FLUSH_ROWS:
-                self.flush()
             if self._hot_rows > self.compact_threshold:
                 self.compact(full=False)
+            elif self._pending.rows > FLUSH_ROWS:
+                self.flush()
         return result
 
     def flush(self) -> None:
@@ -368,12 +369,15 @@ class Store:
         MAX_FILES_PER_DAY files."""
         result = CompactionResult()
         with self._lock:
-            self.flush()
             for org in self.catalog.orgs():
                 for bucket in self.catalog.buckets(org.id):
                     for m in self.catalog.measurements(bucket.id):
-                        replaced, written = compact_measurement(self.catalog, self.path, m,
-                                                                result)
+                        # pending writes go straight into Parquet, not through DuckDB
+                        pending = self._pending.table(m.hot_table)
+                        replaced, written = compact_measurement(
+                            self.catalog, self.path, m, result, pending, self._seq)
+                        if pending is not None:
+                            self._pending.drop(m.hot_table)
                         self.reaper.add(old.path for old in replaced)
                         self._merge_days(m, None if full else written, result)
             self._hot_rows = self._count_hot_rows()
@@ -425,7 +429,7 @@ class Store:
         return self._hot_rows
 
     def _count_hot_rows(self) -> int:
-        total = 0
+        total = self._pending.rows
         with self._lock:
             for org in self.catalog.orgs():
                 for bucket in self.catalog.buckets(org.id):

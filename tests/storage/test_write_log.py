@@ -119,3 +119,27 @@ def test_a_failed_append_leaves_no_torn_record(tmp_path, monkeypatch):
     assert [(w.last_seq, w.tables[0][1].equals(table)) for w in log.read()] == [
         (2, True), (6, True)]
     log.close()
+
+
+def test_compaction_takes_pending_writes_straight_into_parquet(tmp_path):
+    """Rows waiting in the log skip DuckDB: compaction writes them to Parquet and records,
+    per hot table, the sequence number it took them through, so that a log a crash left
+    behind is not replayed into the hot tier again."""
+    root = tmp_path / "d"
+    with Store.open(root) as store:
+        store.create_bucket("b")
+        store.write("b", f"m,h=a f=1 {T0}\nm,h=a f=2 {T0 + 1}\nn,h=b g=5i {T0}")
+        store.write("b", f"m,h=a f=3 {T0}")  # a newer value of the first point
+        kept = (root / "writes.log").read_bytes()
+        store.compact()
+        assert _hot_count(store) == 0 and store.hot_rows() == 0
+        assert (root / "writes.log").stat().st_size == 0
+        tables = store.catalog.table_sequences()
+        assert store.catalog.sequence() == 0  # never flushed: taken through 4 + 2 numbers
+        assert tables == {"hot_1": 6, "hot_2": 6}
+        assert _values(store) == [3.0, 2.0]
+    (root / "writes.log").write_bytes(kept)
+    with Store.open(root) as store:
+        assert store.hot_rows() == 0 and _values(store) == [3.0, 2.0]
+        store.write("b", f"m,h=a f=4 {T0 + 1}")  # numbered after the compacted writes
+        assert _values(store) == [3.0, 4.0]
