@@ -30,7 +30,7 @@ ACCEPTS: dict[str, set[FieldType]] = {
     "first": set(FieldType), "last": set(FieldType), "min": NUMERIC, "max": NUMERIC,
 }
 SELECTORS = ("first", "last", "min", "max")
-BATCH_ROWS = 500_000  # rows first/last hold at a time (see _picked_in_batches)
+BATCH_ROWS = 500_000  # rows a read's batch holds (_picked_in_batches, run_batches)
 
 
 def _aggregate(fn: str, value: pl.Expr, time: pl.Expr) -> tuple[pl.Expr, pl.Expr | None]:
@@ -279,15 +279,16 @@ def read_window_aggregate(ctx: ExecContext, node: PlanNode, _inputs: list[TableS
     return TableStream(frames)
 
 
-def run_batches(read: WideRead) -> Iterator[pl.DataFrame]:
-    """The read's rows in batches of about BATCH_ROWS, each ending where a series' run does
-    (runs are told apart by storage's series numbers), so that memory holds a batch and what
-    is kept of it rather than the range. All rows at once when they are not numbered."""
+def run_batches(read: WideRead, scale: int = 1) -> Iterator[pl.DataFrame]:
+    """The read's rows in batches of about BATCH_ROWS (times `scale`), each ending where a
+    series' run does (runs are told apart by storage's series numbers), so that memory holds
+    a batch and what is kept of it rather than the range. All rows at once when they are not
+    numbered."""
     if not (read.numbered and read.series_tags is not None):
         yield read.frame.collect()
         return
     carry: pl.DataFrame | None = None
-    for batch in read.frame.collect_batches(chunk_size=BATCH_ROWS):
+    for batch in read.frame.collect_batches(chunk_size=BATCH_ROWS * scale):
         if carry is not None:
             batch = pl.concat([carry, batch])
         if not batch.height:

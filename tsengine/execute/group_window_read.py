@@ -51,8 +51,9 @@ def read_group_window(ctx: ExecContext, node: PlanNode, _inputs: list[TableStrea
         return execute(ctx, node.fallback)
     pieces, groups = [], []
     for w in wide:
-        # batches of whole runs: what is kept of each is its times and values
-        for rows in run_batches(w):
+        # batches of whole runs: what is kept of each is its times and values (all of them:
+        # larger batches than other reads', fewer steps for ~40 MB more)
+        for rows in run_batches(w, scale=2):
             if series_numbers(w, rows) is None or tag_nulls(w, rows):
                 return execute(ctx, node.fallback)  # rows of the hot tier: series not in order
             runs, numbers = _series_runs(rows.get_column(WideRead.SERIES_COLUMN))
