@@ -270,3 +270,23 @@ def test_a_one_file_read_windowed_in_batches_of_whole_series(engine, monkeypatch
     assert len(batches) > 2 and sum(batches) == 6  # each series in one batch
     assert sorted({(t[0]["host"], t[0]["_field"]) for t in tables}) == sorted(
         {(f"h{h}", f) for h in range(6) for f in "vw" if f == "v" or h > 0})
+
+
+def test_the_last_run_of_a_batch_is_found_from_its_tail():
+    """run_batches cuts a batch where its last series run starts (looked for in a growing
+    tail): the same place as the change positions of the whole column, chunked or not."""
+    import numpy as np
+    import polars as pl
+
+    from tsengine.execute import pertable
+    from tsengine.execute.aggregate_read import _last_run_start
+
+    rng = random.Random(3)
+    for _ in range(300):
+        runs = [rng.choice([1, 2, 3, 50, 20_000, 70_000]) for _ in range(rng.randint(1, 6))]
+        numbers = np.repeat(np.arange(len(runs)) * 7, runs)
+        half = len(numbers) // 2
+        chunked = pl.concat([pl.Series(numbers[:half]), pl.Series(numbers[half:])],
+                            rechunk=False)
+        assert _last_run_start(chunked) == int(pertable.change_positions(
+            pl.Series(numbers))[-1])

@@ -293,12 +293,26 @@ def run_batches(read: WideRead, scale: int = 1) -> Iterator[pl.DataFrame]:
             batch = pl.concat([carry, batch])
         if not batch.height:
             continue
-        cut = int(pertable.change_positions(batch.get_column(WideRead.SERIES_COLUMN))[-1])
+        cut = _last_run_start(batch.get_column(WideRead.SERIES_COLUMN))
         if cut:
             yield batch.slice(0, cut)
         carry = batch.slice(cut)
     if carry is not None and carry.height:
         yield carry
+
+
+def _last_run_start(numbers: pl.Series) -> int:
+    """Where the last run of equal numbers starts: looked for in a growing tail (a run is a
+    series' rows, a batch many series), not over the whole batch."""
+    n, size = numbers.len(), 1 << 14
+    while True:
+        tail = numbers.slice(max(0, n - size)).to_numpy()
+        other = np.flatnonzero(tail != tail[-1])
+        if len(other):
+            return n - len(tail) + int(other[-1]) + 1
+        if len(tail) == n:
+            return 0
+        size *= 4
 
 
 def _window_batch(ctx: ExecContext, w: WideRead, rows: pl.DataFrame, window: Any,
