@@ -1,10 +1,10 @@
 """Pending writes: acknowledged, durable in the write log, not yet in DuckDB's hot tables.
 
-A DuckDB transaction per request costs more than parsing it (an insert and a commit of a few
-thousand rows: ~10 ms). Writes are instead logged (storage.write_log) and held here, and go into
-the hot tables many at a time, in one insert per table and one commit: when enough rows wait,
-and before anything reads or changes stored rows (the store flushes first), so that readers
-never see the difference. Compaction takes them straight into Parquet instead.
+A DuckDB transaction per request costs nearly as much as parsing it (an insert and a commit of
+a few thousand rows: ~10 ms). Writes are instead logged (storage.write_log) and held here, and
+go into the hot tables many at a time, in one insert per table and one commit: when enough rows
+wait, and before anything reads or changes stored rows (the store flushes first), so that
+readers never see the difference. Compaction takes them straight into Parquet instead.
 """
 
 from __future__ import annotations

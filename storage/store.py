@@ -93,13 +93,12 @@ class Store:
         self._lock = threading.RLock()
         with self._transaction():
             self.catalog.initialize(self.clock.now())
-        # writes acknowledged before a crash and not yet in DuckDB: replayed, then flushed
+        # logged writes not yet in DuckDB (left by a close or a crash): held again, as pending
         self._pending = PendingWrites(self.path / WRITE_LOG)
         flushed, compacted = self.catalog.sequence(), self.catalog.table_sequences()
         self._pending.recover(flushed, compacted)
         # the last one taken
         self._seq = max(flushed, *compacted.values(), self._pending.last_seq or 0)
-        self.flush()
         remove_orphans(self.catalog, self.path)
         self._hot_rows = self._count_hot_rows()
 
@@ -111,8 +110,7 @@ class Store:
     def close(self) -> None:
         """Close the data directory, deleting every replaced file still waiting."""
         with self._lock:
-            self.flush()
-            self._pending.close()
+            self._pending.close()  # its writes stay in the log, durable, for the next open
             self.con.close()
             self.reaper.reap(force=True)
 

@@ -287,18 +287,19 @@ def run_batches(read: WideRead, scale: int = 1) -> Iterator[pl.DataFrame]:
     if not (read.numbered and read.series_tags is not None):
         yield read.frame.collect()
         return
-    carry: pl.DataFrame | None = None
+    held: pl.DataFrame | None = None  # cut only once another batch follows it
     for batch in read.frame.collect_batches(chunk_size=BATCH_ROWS * scale):
-        if carry is not None:
-            batch = pl.concat([carry, batch])
         if not batch.height:
             continue
-        cut = _last_run_start(batch.get_column(WideRead.SERIES_COLUMN))
+        if held is None:
+            held = batch
+            continue
+        cut = _last_run_start(held.get_column(WideRead.SERIES_COLUMN))
         if cut:
-            yield batch.slice(0, cut)
-        carry = batch.slice(cut)
-    if carry is not None and carry.height:
-        yield carry
+            yield held.slice(0, cut)
+        held = pl.concat([held.slice(cut), batch])
+    if held is not None:
+        yield held
 
 
 def _last_run_start(numbers: pl.Series) -> int:
