@@ -17,11 +17,12 @@ from starlette.applications import Starlette
 from starlette.datastructures import MutableHeaders
 from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.types import Message, Receive, Scope, Send
 
 from tsengine.engine import Engine
 from tsengine.server.auth import TokenAuth, Tokens
 from tsengine.server.errors import ApiError, api_error_handler, http_error_handler
+from tsengine.server.middleware import HttpMiddleware
 from tsengine.server.onboarding import Onboarding
 from tsengine.server.routes import buckets, delete, health, orgs, query, setup, tasks, v1, write
 
@@ -38,18 +39,10 @@ class ServerConfig:
     maintenance_seconds: float = 60.0  # retention enforcement and compaction, this often
 
 
-class InfluxHeaders:
-    """Every response says which server answered, as influxd's do (plain ASGI: see
-    TokenAuth)."""
+class InfluxHeaders(HttpMiddleware):
+    """Every response says which server answered, as influxd's do."""
 
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-
+    async def http(self, scope: Scope, receive: Receive, send: Send) -> None:
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
                 headers = MutableHeaders(scope=message)

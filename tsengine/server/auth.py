@@ -16,12 +16,13 @@ from dataclasses import dataclass
 
 import duckdb
 from starlette.requests import Request
-from starlette.types import ASGIApp, Receive, Scope, Send
+from starlette.types import Receive, Scope, Send
 
 from storage import Store, new_id
 from tsengine.errors import AuthError
 from tsengine.server.common import first_param
 from tsengine.server.errors import error_response
+from tsengine.server.middleware import HttpMiddleware
 
 OPEN_PATHS = ("/health", "/ping", "/ready", "/api/v2/setup")
 V1_PATHS = ("/write", "/query")  # InfluxDB 1.x clients: `u`/`p` parameters or Basic auth too
@@ -151,20 +152,10 @@ def v1_token(request: Request) -> str | None:
     return None
 
 
-class TokenAuth:
-    """401 with InfluxDB's body unless the request carries a valid token (or needs none).
+class TokenAuth(HttpMiddleware):
+    """401 with InfluxDB's body unless the request carries a valid token (or needs none)."""
 
-    Plain ASGI, not BaseHTTPMiddleware: that runs the rest of the app in a task of its own
-    and streams the request body and the response through it, which a write of a few MB pays
-    for on every request."""
-
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
+    async def http(self, scope: Scope, receive: Receive, send: Send) -> None:
         request = Request(scope)  # headers, path and parameters: no body read
         path = request.url.path
         if path not in OPEN_PATHS:
