@@ -84,7 +84,7 @@ class WriteLog:
         return writes
 
     def clear(self) -> None:
-        """Empty the log (its writes are committed in DuckDB)."""
+        """Empty the log (its writes are committed: in DuckDB, or in Parquet by compaction)."""
         self._truncate(0)
 
     def close(self) -> None:
