@@ -68,4 +68,4 @@ class OrganizationNotFound(StorageError):
 
 
 class DataDirLocked(StorageError):
-    """Another process holds the data directory open for writing."""
+    """Another process, or another store in this one, holds the data directory open."""

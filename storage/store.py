@@ -94,7 +94,11 @@ class Store:
         with self._transaction():
             self.catalog.initialize(self.clock.now())
         # logged writes not yet in DuckDB (left by a close or a crash): held again, as pending
-        self._pending = PendingWrites(self.path / WRITE_LOG)
+        try:
+            self._pending = PendingWrites(self.path / WRITE_LOG)
+        except BlockingIOError:
+            self.con.close()
+            raise DataDirLocked(f"data directory {self.path} is already open") from None
         flushed, compacted = self.catalog.sequence(), self.catalog.table_sequences()
         self._pending.recover(flushed, compacted)
         # the last one taken

@@ -15,6 +15,7 @@ then each table's IPC stream.
 from __future__ import annotations
 
 import contextlib
+import fcntl
 import io
 import json
 import os
@@ -42,8 +43,16 @@ class WriteLog:
     """An append-only file of LoggedWrite records."""
 
     def __init__(self, path: Path) -> None:
+        """Open (creating) the log, locked: a second store on the same data directory, even
+        in this process (where DuckDB shares its database), would hold writes the first
+        cannot see and truncate them away. BlockingIOError when it is locked."""
         self.path = path
         self._file = open(path, "ab")  # noqa: SIM115 - held open for the store's lifetime
+        try:
+            fcntl.flock(self._file.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BaseException:
+            self._file.close()
+            raise
 
     def append(self, write: LoggedWrite) -> None:
         """Append one record and sync it to disk: once this returns, the write is durable."""

@@ -155,3 +155,18 @@ def test_a_close_leaves_pending_writes_in_the_log_for_the_next_open(tmp_path):
         assert store.hot_rows() == 2 and _hot_count(store) == 0  # held, not yet in DuckDB
         store.write("b", f"m,h=a f=3 {T0}")  # numbered after the logged ones
         assert _values(store) == [3.0, 2.0] and _hot_count(store) == 3
+
+
+def test_a_data_directory_opens_once_in_a_process_too(tmp_path):
+    """DuckDB shares an open database within a process; the write log's lock refuses a second
+    store, which would hold writes the first cannot see and clear them from the log."""
+    from storage import DataDirLocked
+
+    with Store.open(tmp_path / "d") as store:
+        store.create_bucket("b")
+        store.write("b", f"m,h=a f=1 {T0}")
+        with pytest.raises(DataDirLocked, match="already open"):
+            Store.open(tmp_path / "d")
+        assert _values(store) == [1.0]
+    with Store.open(tmp_path / "d") as store:  # closed: opens again
+        assert _values(store) == [1.0]
