@@ -40,7 +40,7 @@ from storage.write import (
     add_columns,
     hot_rows,
     insert,
-    needs_columns,
+    missing_columns,
     prepare,
 )
 
@@ -137,6 +137,14 @@ class Store:
                 raise
 
     @contextmanager
+    def _settled(self) -> Iterator[None]:
+        """The lock, with every pending write in DuckDB: what reads or changes stored rows
+        holds, so that it sees every acknowledged write."""
+        with self._lock:
+            self.flush()
+            yield
+
+    @contextmanager
     def metadata(self) -> Iterator[duckdb.DuckDBPyConnection]:
         """One transaction on `catalog.duckdb` for the layers above storage (tasks, tokens), so
         their records live and commit in the data directory beside the catalog."""
@@ -187,8 +195,7 @@ class Store:
 
     def delete_bucket(self, name: str, org: str | None = None) -> None:
         """Delete a bucket and all its data."""
-        self.flush()
-        with self._transaction():
+        with self._settled(), self._transaction():
             bucket = self.catalog.bucket(self.catalog.org(org).id, name)
             paths = [p.path for p in self.catalog.partitions(bucket.id)]
             self.catalog.delete_bucket(bucket)
@@ -211,9 +218,10 @@ class Store:
             target = self.catalog.bucket(self.catalog.org(org).id, bucket)
             prepared, result = prepare(self.catalog, target, batch, now)
             if prepared:
-                if needs_columns(self.catalog, target, prepared):
+                missing = missing_columns(self.catalog, target, prepared)
+                if missing:
                     with self._transaction():
-                        add_columns(self.catalog, target, prepared)
+                        add_columns(self.catalog, target, missing)
                 seq_base = self._seq + 1
                 lines = max(p.frame[LINE].max() for p in prepared)
                 self._seq += int(lines) + 1  # type: ignore[arg-type]
@@ -227,7 +235,8 @@ class Store:
 
     def flush(self) -> None:
         """Put the pending writes (logged, acknowledged) into the hot tables: one insert per
-        table and one commit. Everything that reads or changes stored rows flushes first."""
+        table and one commit. Everything that reads or changes stored rows flushes first
+        (_settled)."""
         with self._lock:
             if not self._pending.rows:
                 return
@@ -243,8 +252,7 @@ class Store:
         None is unbounded) of the series matching `predicate`, from both tiers at once."""
         lo = MIN_TIME if start is None else start
         hi = MAX_TIME if stop is None else stop
-        with self._lock:
-            self.flush()
+        with self._settled():
             target = self.catalog.bucket(self.catalog.org(org).id, bucket)
             result, replaced = delete_points(self.catalog, self.path, target, lo, hi, predicate)
             self.reaper.add(replaced)
@@ -257,8 +265,7 @@ class Store:
                   predicate: Predicate | None = None, columns: Sequence[str] | None = None,
                   org: str | None = None, missing_tag: str | None = None) -> ScanPlan:
         """Decide what a scan reads (partitions, columns) without reading anything."""
-        with self._lock:
-            self.flush()
+        with self._settled():
             target = self.catalog.bucket(self.catalog.org(org).id, bucket)
             lo, hi = self._visible_range(target, start, stop)
             return plan_scan(self.catalog, target, lo, hi, predicate, columns, missing_tag,
@@ -298,8 +305,7 @@ class Store:
         Day by day, as InfluxDB exports shard by shard, so memory holds one day at a time.
         Within a segment, rows are sorted by tag values, then time.
         """
-        with self._lock:
-            self.flush()
+        with self._settled():
             target = self.catalog.bucket(self.catalog.org(org).id, bucket)
             lo, hi = self._visible_range(target, start, stop)
             measurements = self.catalog.measurements(target.id)
@@ -321,8 +327,7 @@ class Store:
 
     def _days_with_data(self, bucket: Bucket, m: Measurement, lo: int, hi: int) -> list[int]:
         """UTC days in [lo, hi) on which a measurement has cold partitions or hot rows."""
-        with self._lock:
-            self.flush()
+        with self._settled():
             days = {p.day for p in self.catalog.partitions(bucket.id, m.id, lo // DAY,
                                                            (hi - 1) // DAY)}
             rows = self.con.execute(
@@ -333,8 +338,7 @@ class Store:
     def stats(self, bucket: str, org: str | None = None) -> list[MeasurementStats]:
         """Per measurement: series, points, time span, fields and types."""
         out = []
-        with self._lock:
-            self.flush()
+        with self._settled():
             target = self.catalog.bucket(self.catalog.org(org).id, bucket)
             lo, hi = self._visible_range(target, None, None)
             for m in self.catalog.measurements(target.id):
@@ -418,8 +422,7 @@ class Store:
 
     def enforce_retention(self, now: int | None = None) -> RetentionResult:
         """Delete expired points of every bucket as of `now` (default: the clock's now)."""
-        with self._lock:
-            self.flush()
+        with self._settled():
             result, dropped = enforce(self.catalog, self.clock.now() if now is None else now)
             self.reaper.add(dropped)
             self._hot_rows = self._count_hot_rows()

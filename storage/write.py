@@ -171,27 +171,26 @@ def _resolve_types(name: str, segs: list[Segment], stored: dict[str, FieldType],
     return segs, types
 
 
-def add_columns(catalog: Catalog, bucket: Bucket, prepared: list[_Prepared]) -> None:
-    """Add the measurements and columns the prepared rows need (in the caller's transaction,
-    taken when `needs_columns` says so)."""
-    for p in prepared:
-        m = catalog.measurement(bucket.id, p.name) or catalog.add_measurement(bucket.id, p.name)
-        for key in p.tags:
-            if key not in m.tags:
-                catalog.add_column(m, "tag", key, None)
-        for key, ftype in p.fields.items():
-            if key not in m.fields:
-                catalog.add_column(m, "field", key, ftype)
-
-
-def needs_columns(catalog: Catalog, bucket: Bucket, prepared: list[_Prepared]) -> bool:
-    """Whether the prepared rows need a measurement or column the catalog lacks."""
+def missing_columns(catalog: Catalog, bucket: Bucket, prepared: list[_Prepared]
+                    ) -> list[tuple[str, str, str, FieldType | None]]:
+    """The columns the prepared rows need and the catalog lacks: (measurement, kind, key,
+    type), tags before fields; all of a measurement the catalog lacks."""
+    out: list[tuple[str, str, str, FieldType | None]] = []
     for p in prepared:
         m = catalog.measurement(bucket.id, p.name)
-        if m is None or any(k not in m.tags for k in p.tags) or any(
-                k not in m.fields for k in p.fields):
-            return True
-    return False
+        out += [(p.name, "tag", k, None) for k in p.tags if m is None or k not in m.tags]
+        out += [(p.name, "field", k, t) for k, t in p.fields.items()
+                if m is None or k not in m.fields]
+    return out
+
+
+def add_columns(catalog: Catalog, bucket: Bucket,
+                columns: list[tuple[str, str, str, FieldType | None]]) -> None:
+    """Add `missing_columns` (and their measurements) to the catalog, in the caller's
+    transaction."""
+    for name, kind, key, ftype in columns:
+        m = catalog.measurement(bucket.id, name) or catalog.add_measurement(bucket.id, name)
+        catalog.add_column(m, kind, key, ftype)
 
 
 def hot_rows(catalog: Catalog, bucket: Bucket, prepared: list[_Prepared], seq_base: int
