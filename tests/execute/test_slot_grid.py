@@ -105,3 +105,21 @@ def test_times_off_a_coarse_grid_are_declined():
     found = window_sums([coarse], 1, 0, 3600 * SEC)
     assert found is not None and found.sums.tolist() == [0.1 + 0.2 + 0.3]
     assert found.counts.tolist() == [3]
+
+
+@pytest.mark.parametrize("columns", [1, 2, 3, 5, 24])
+def test_column_sums_add_down_each_column_in_sequence(columns):
+    """NumPy's reduction down a block (a stretch of its columns too) adds row after row, as
+    Go's loop does; along a row it would add pairwise (other digits, which this would show)."""
+    rng = np.random.default_rng(columns)
+    shape = (5000, 2 * columns)
+    block = rng.uniform(-1, 1, shape) * 10.0 ** rng.integers(-3, 12, shape)
+    part = block[:, columns:]
+    want = []
+    for c in range(columns):
+        total = 0.0
+        for v in part[:, c].tolist():
+            total += v
+        want.append(total)
+    assert slot_grid._column_sums(part).tolist() == want
+    assert np.add.reduce(np.ascontiguousarray(part.T), axis=1).tolist() != want  # pairwise

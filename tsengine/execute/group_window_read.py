@@ -23,7 +23,6 @@ from tsengine.execute import pertable, slot_grid
 from tsengine.execute.aggregate_read import (
     ACCEPTS,
     run_batches,
-    run_tags,
     scan_wide,
     series_numbers,
     tag_nulls,
@@ -49,24 +48,25 @@ def read_group_window(ctx: ExecContext, node: PlanNode, _inputs: list[TableStrea
             or any(not set(columns) <= set(w.tags) or not w.one_file_per_day for w in wide):
         # (with two files in a day, a series has two runs there: ranks are not run order)
         return execute(ctx, node.fallback)
-    pieces, groups = [], []
-    for w in wide:
+    pieces: list[_Piece] = []
+    series: list[tuple[int, np.ndarray]] = []  # per batch: its read, its runs' series numbers
+    for r, w in enumerate(wide):
         # batches of whole runs: what is kept of each is its times and values (all of them:
         # larger batches than other reads', fewer steps for ~40 MB more)
         for rows in run_batches(w, scale=2):
             if series_numbers(w, rows) is None or tag_nulls(w, rows):
                 return execute(ctx, node.fallback)  # rows of the hot tier: series not in order
             runs, numbers = _series_runs(rows.get_column(WideRead.SERIES_COLUMN))
-            groups.append(run_tags(w, rows, numbers, runs, columns) if columns else len(runs))
+            series.append((r, numbers))
             # one chunk per column (Polars copies them in parallel): NumPy reads them in place
             numeric = rows.select("time", *(f"f:{f}" for f in w.fields)).rechunk()
             for field in w.fields:
-                pieces.append(_Piece((field, w.measurement), len(groups) - 1, runs,
+                pieces.append(_Piece((field, w.measurement), len(series) - 1, runs,
                                      numeric.get_column("time"),
                                      numeric.get_column(f"f:{field}").alias(window.column)))
     # the plain plan's table order: field, then measurement; a piece's batches in read order
     pieces.sort(key=lambda p: p.order)
-    tables, ids = _group_ids(groups, columns, TABLE)
+    tables, ids = _group_ids(wide, series, columns, TABLE)
     points = sum(p.points for p in pieces)
     if not points:
         return TableStream([])
@@ -107,12 +107,12 @@ def _series_runs(numbers: pl.Series) -> tuple[np.ndarray, np.ndarray]:
 
 
 class _Piece:
-    """One field of one measurement's rows: its place in table order, which read (of the
-    group ids) it came from, where its series' runs start, its times and values."""
+    """One field of one measurement's rows of a batch: its place in table order, the batch
+    (whose group ids it takes), where its series' runs start, its times and values."""
 
-    def __init__(self, order: tuple[str, str], read: int, runs: np.ndarray, time: pl.Series,
+    def __init__(self, order: tuple[str, str], batch: int, runs: np.ndarray, time: pl.Series,
                  values: pl.Series) -> None:
-        self.order, self.read, self.runs = order, read, runs
+        self.order, self.batch, self.runs = order, batch, runs
         self.time, self.values = time, values
         self.points = len(values) - values.null_count()
 
@@ -123,14 +123,14 @@ class _Piece:
         """TABLE (the group id), `\0t` and the value of each row that has one."""
         from tsengine.stdlib.universe.aggregate_window import TABLE
 
-        groups = ids[self.read][self.run_of_rows()]
+        groups = ids[self.batch][self.run_of_rows()]
         part = pl.DataFrame([pl.Series(TABLE, groups), self.time.alias("\0t"), self.values])
         return part.drop_nulls(self.values.name)
 
     def grid_part(self, ids: list[np.ndarray]) -> slot_grid.Part:
         """The rows that have a value as slot_grid takes them."""
         time, values = self.time.to_numpy(), self.values.to_numpy()
-        runs, groups = self.runs, ids[self.read]
+        runs, groups = self.runs, ids[self.batch]
         if self.values.null_count():
             kept = self.values.is_not_null().to_numpy()
             run = self.run_of_rows()[kept]
@@ -164,16 +164,24 @@ def _runs_on_grid(window: Any, pieces: list[_Piece], ids: list[np.ndarray], grou
             window.column: pl.Series(window.column, value)}
 
 
-def _group_ids(groups: list[pl.DataFrame | int], columns: list[str], name: str
-               ) -> tuple[pl.DataFrame, list[np.ndarray]]:
-    """The groups (`name`, the id, and the group columns), and for each read the group id of
-    each of its series (`groups[i]`: the group columns of read i's series, one row each; or
-    their number when there are no group columns: then all are group 0)."""
+def _group_ids(wide: list[WideRead], series: list[tuple[int, np.ndarray]], columns: list[str],
+               name: str) -> tuple[pl.DataFrame, list[np.ndarray]]:
+    """The groups (`name`, the id, and the group columns), and for each batch the group id of
+    each of its runs (`series`: per batch, which of `wide` it was read from and its runs'
+    series numbers, whose group columns that read's table of series holds). Without group
+    columns all are group 0."""
     if not columns:
-        return pl.DataFrame({name: [0]}), [np.zeros(g, np.int64) for g in groups]  # type: ignore
-    every = pl.concat(groups, how="vertical")  # type: ignore[arg-type]
-    ids, tables = pertable.table_ids(every, columns, name)
-    cuts = np.cumsum([0, *(g.height for g in groups)])  # type: ignore[union-attr]
+        return pl.DataFrame({name: [0]}), [np.zeros(len(n), np.int64) for _, n in series]
+    keys = []  # one gather of a read's table of series for all its batches (in read order)
+    for r, w in enumerate(wide):
+        numbers = [n for read, n in series if read == r]
+        if numbers:
+            assert w.series_tags is not None  # numbered rows (series_numbers) have one
+            known = w.series_tags.get_column(WideRead.SERIES_COLUMN).to_numpy()
+            keys.append(w.series_tags.select(columns)[
+                np.searchsorted(known, np.concatenate(numbers))])
+    ids, tables = pertable.table_ids(pl.concat(keys, how="vertical"), columns, name)
+    cuts = np.cumsum([0, *(len(n) for _, n in series)])
     flat = ids.to_numpy()
     return tables, [flat[lo:hi] for lo, hi in zip(cuts[:-1], cuts[1:], strict=True)]
 
