@@ -8,6 +8,11 @@ measurement's shape by its first column, each column is checked against the shap
 tests, and the request as a whole with separator counts, so that every line is proved to have
 exactly its shape's separators where the shape has them.
 
+The shapes a request held are kept by its first line's shape: the next request beginning so
+(a writer's next batch, mostly) is split by them at once, each line's shape found by its first
+column, with no search for other measurements' first lines; a line of none of them, or a value
+one of them does not take, sends that request through the search as well.
+
 Per-line checks come in two kinds:
 - structural (a key in its place, quotes around a string): every line must pass them, or the whole
   request takes the per-shape path (`fast.py`). Together with the counts of `=`, `"`, `,` and ` `
@@ -40,6 +45,10 @@ _CHUNK = 1 << 18  # bytes counted at a time: the comparison's scratch stays in c
 MIN_LINES = 16  # below this, the fixed cost of the CSV read outweighs what it saves
 MAX_SHAPES = 16  # measurements in one request; beyond, the per-shape path
 _GROUP = "_g"
+# the shapes of the last request that began with a shape, by that shape: a writer's next
+# request mostly holds the same ones, whose lines one query then splits with no search first
+_RECENT: dict[Shape, tuple[Shape, ...]] = {}
+_RECENT_MAX = 256
 
 
 @dataclass(frozen=True)
@@ -68,19 +77,36 @@ def parse_uniform(
     first = _shape_at(raw, 0, end if end >= 0 else len(raw), default_time, factor)
     if first is None:
         return None
-    shapes = {first.measurement: first}
-    width = len(_columns(first))
+    recent = _RECENT.get(first)
+    if recent is not None:
+        found = _parse(raw, default_time, factor, first_line, list(recent), search=False)
+        if found is not None:
+            return found
+    return _parse(raw, default_time, factor, first_line, [first], search=True)
+
+
+def _parse(raw: bytes, default_time: int, factor: int, first_line: int, known: list[Shape],
+           search: bool) -> tuple[list[Segment], list[int]] | None:
+    """parse_uniform from the `known` shapes (the request's first is `known[0]`); `search`:
+    the other measurements' shapes are found in the request, else the known ones must be all
+    it holds (a line of another measurement makes it None)."""
+    first = known[0]
+    shapes = {s.measurement: s for s in known}
+    width = max(len(_columns(s)) for s in known)
     table = _read_columns(raw, width, strict=True)
-    strict = table is not None  # then no line has more commas than the first shape's
+    strict = table is not None  # then no line has more commas than the widest shape's
     if table is None:
         table = _read_columns(raw, width)
     if table is None or table.height == 0:  # a blank line is a row of nulls, declined below
         return None
     nums = pl.int_range(first_line, first_line + table.height, dtype=pl.UInt32).alias(LINE)
-    found = _shapes(raw, table, shapes, default_time, factor)
-    if found is None:
-        return None
-    table, groups = found
+    if not search:  # a line of none of them is found missing by the rows split below
+        groups = _groups(known)
+    else:
+        found = _shapes(raw, table, shapes, default_time, factor)
+        if found is None:
+            return None
+        table, groups = found
     # most requests hold one measurement: every line starts with it, no filter by shape
     if len(shapes) == 1:
         order = [first]
@@ -95,7 +121,10 @@ def parse_uniform(
     segments, left = [], []
     expected = np.zeros(4, dtype=np.int64)  # `=`, `"`, ` `, `,` the shapes account for
     # the in-memory engine: less fixed cost than the streaming one on a request's few rows
-    for shape, frame in zip(order, pl.collect_all(queries, engine="in-memory"), strict=True):
+    frames = pl.collect_all(queries, engine="in-memory")
+    if sum(f.height for f in frames) != table.height:
+        return None  # lines of another measurement (only known shapes were looked for)
+    for shape, frame in zip(order, frames, strict=True):
         if frame.height == 0:
             continue
         got = _finish_shape(frame, shape, default_time, factor)
@@ -112,7 +141,17 @@ def parse_uniform(
         expected = expected[:3]
     if not np.array_equal(found, expected):
         return None
+    if left and not search:
+        return None  # values a kept shape does not take: perhaps this request's shape does
+    _remember(first, [s for s, f in zip(order, frames, strict=True) if f.height])
     return segments, sorted(left)
+
+
+def _remember(first: Shape, shapes: list[Shape]) -> None:
+    """Keep the shapes a request beginning with `first` held, for the next such request."""
+    if first not in _RECENT and len(_RECENT) >= _RECENT_MAX:
+        _RECENT.pop(next(iter(_RECENT)), None)  # the oldest (another thread may be first)
+    _RECENT[first] = (first, *(s for s in shapes if s != first))
 
 
 def _shape_at(raw: bytes, start: int, stop: int, default_time: int, factor: int) -> Shape | None:

@@ -226,3 +226,38 @@ def test_a_measurement_off_its_shape_sends_the_whole_request_elsewhere(bent):
     text = "\n".join(lines)
     assert parse_uniform(text.encode(), 0, 1) is None
     assert _outcome(text, True, "ns") == _outcome(text, False, "ns")
+
+
+def test_a_writers_next_request_is_split_by_the_shapes_its_last_one_held(monkeypatch):
+    """The shapes of a request are kept by its first line's shape: the next request beginning
+    so is split by them with no search for other measurements; one that holds another
+    measurement, or lacks one, or bends a kept shape, is read as well (searched afresh)."""
+    from storage.lineprotocol import uniform
+
+    monkeypatch.setattr(uniform, "_RECENT", {})
+    searched = []
+    search = uniform._shapes
+    monkeypatch.setattr(uniform, "_shapes", lambda *a: searched.append(1) or search(*a))
+
+    def request(*extra: str) -> str:
+        lines = []
+        for i in range(20):
+            lines.append(f"cpu,host=h{i % 3} usage={i}.5 {i}")
+            lines += [e.format(i=i) for e in extra]
+        return "\n".join(lines)
+
+    disk = "disk,dev=sda free={i}u {i}"
+    requests = [
+        (request(disk), 1),  # shapes searched for
+        (request(disk), 0),  # the same shapes: none
+        (request(), 0),  # one of them missing
+        (request(disk, "mem used={i}.0 {i}"), 1),  # a measurement more: searched
+        (request("disk,dev=sda free={i}.5 {i}"), 1),  # disk's free now a float
+    ]
+    for text, searches in requests:
+        searched.clear()
+        result = parse_uniform(text.encode(), 0, 1)
+        assert result is not None and result[1] == []
+        assert PointBatch(result[0]).to_points() == \
+            parse(text, vectorized=False).to_points()
+        assert len(searched) == searches
