@@ -14,7 +14,7 @@ from pathlib import Path
 
 import polars as pl
 
-from storage.write_log import LoggedWrite, WriteLog
+from storage.write_log import Appended, LoggedWrite, WriteLog
 
 # rows held before they go into DuckDB, unless compaction (at 2,000,000 hot rows by default)
 # takes them first, straight into Parquet
@@ -41,10 +41,21 @@ class PendingWrites:
             if kept:
                 self._hold(write.last_seq, kept)
 
-    def add(self, last_seq: int, tables: list[tuple[str, pl.DataFrame]]) -> None:
-        """Log a write (synced to disk when this returns), then hold its rows."""
-        self.log.append(LoggedWrite(last_seq, tables))
+    def add(self, last_seq: int, tables: list[tuple[str, pl.DataFrame]]) -> Appended:
+        """Log a write and hold its rows; the write is durable once the log is synced
+        through the returned record (WriteLog.sync), which the caller does before it
+        acknowledges the write."""
+        appended = self.log.write(LoggedWrite(last_seq, tables))
         self._hold(last_seq, tables)
+        return appended
+
+    def forget(self, tables: list[tuple[str, pl.DataFrame]]) -> None:
+        """Let go of one write's rows (`tables`, as added): its log sync failed."""
+        for name, frame in tables:
+            held = self._frames.get(name, [])
+            if any(f is frame for f in held):
+                self._frames[name] = [f for f in held if f is not frame]
+                self.rows -= frame.height
 
     def tables(self) -> dict[str, pl.DataFrame]:
         """The rows held, one frame per hot table (columns a write lacked are null)."""

@@ -214,6 +214,7 @@ class Store:
         now = self.clock.now()
         batch = data if isinstance(data, PointBatch) else parse(
             data, precision, now, source=source)
+        appended, rows = None, []
         with self._lock:
             target = self.catalog.bucket(self.catalog.org(org).id, bucket)
             prepared, result = prepare(self.catalog, target, batch, now)
@@ -225,12 +226,22 @@ class Store:
                 seq_base = self._seq + 1
                 lines = max(p.frame[LINE].max() for p in prepared)
                 self._seq += int(lines) + 1  # type: ignore[arg-type]
-                self._pending.add(self._seq, hot_rows(self.catalog, target, prepared, seq_base))
+                rows = hot_rows(self.catalog, target, prepared, seq_base)
+                appended = self._pending.add(self._seq, rows)
             self._hot_rows += result.written
             if self._hot_rows > self.compact_threshold:
                 self.compact(full=False)
             elif self._pending.rows > FLUSH_ROWS:
                 self.flush()
+        if appended is not None:
+            # outside the lock: the next writer appends meanwhile, and one sync covers both
+            try:
+                self._pending.log.sync(appended)
+            except BaseException:
+                with self._lock:  # not durable: not written (nor is any write after it)
+                    self._pending.forget(rows)
+                    self._hot_rows -= result.written
+                raise
         return result
 
     def flush(self) -> None:

@@ -7,6 +7,12 @@ than a DuckDB transaction per request; the rows go into DuckDB later, many reque
 insert (see `storage.pending`). A record is replayed whole or not at all: a crash in the middle
 of an append leaves a torn tail, which fails its checksum and is cut off on the next open.
 
+The sync is a group commit: writers append in turn (under the store's lock) and sync after it,
+and one `fdatasync` makes every record written before it durable, so a writer whose record
+another's sync covered does not sync again. A failed sync fails the writes it covered (their
+records are cut off) and every write after it, until the log is opened again: whether they
+reached the disk is unknown, and a second `fdatasync` could claim they did.
+
 Record: magic `TSWL`, payload length (u64), CRC-32 of the payload (u32), payload. Payload: the
 length of a JSON header (u32), the header (`{"last_seq": n, "tables": [[name, bytes], ...]}`),
 then each table's IPC stream.
@@ -20,6 +26,7 @@ import io
 import json
 import os
 import struct
+import threading
 import zlib
 from dataclasses import dataclass
 from pathlib import Path
@@ -39,6 +46,14 @@ class LoggedWrite:
     tables: list[tuple[str, pl.DataFrame]]
 
 
+@dataclass(frozen=True)
+class Appended:
+    """Where a record ends in the log, as of which emptying of it (see WriteLog.sync)."""
+
+    clears: int
+    end: int
+
+
 class WriteLog:
     """An append-only file of LoggedWrite records."""
 
@@ -53,9 +68,19 @@ class WriteLog:
         except BaseException:
             self._file.close()
             raise
+        self._end = self._synced = self._file.tell()
+        self._clears = 0  # how often the log was emptied: records before are committed
+        self._sync_lock = threading.Lock()
+        self._failed: BaseException | None = None  # a sync failed: no write is taken since
 
     def append(self, write: LoggedWrite) -> None:
         """Append one record and sync it to disk: once this returns, the write is durable."""
+        self.sync(self.write(write))
+
+    def write(self, write: LoggedWrite) -> Appended:
+        """Append one record, not yet synced (the caller syncs it before acknowledging it;
+        appends are the caller's to serialize)."""
+        self._refuse_after_failure()
         streams = [_ipc(table) for _, table in write.tables]
         header = json.dumps({"last_seq": write.last_seq, "tables": [
             [name, len(s)] for (name, _), s in zip(write.tables, streams, strict=True)]}).encode()
@@ -69,12 +94,39 @@ class WriteLog:
             for part in parts:
                 self._file.write(part)
             self._file.flush()
-            os.fdatasync(self._file.fileno())
         except BaseException:
             # a torn record would hide every later one from the next open: cut it off now
             with contextlib.suppress(OSError):
                 self._truncate(start)
             raise
+        self._end = self._file.tell()
+        return Appended(self._clears, self._end)
+
+    def sync(self, appended: Appended) -> None:
+        """Make the log durable through `appended`'s record: one `fdatasync` covers every
+        record written before it, so a sync another writer made since may be enough. A record
+        of a log emptied since is committed elsewhere (DuckDB or Parquet): nothing to do."""
+        with self._sync_lock:
+            if appended.clears != self._clears or self._synced >= appended.end:
+                return
+            self._refuse_after_failure()
+            end = self._end  # what this sync covers: written before it starts
+            try:
+                os.fdatasync(self._file.fileno())
+            except BaseException as e:
+                # whether what it covered reached the disk is unknown, and a retry could
+                # claim it did: those writes fail (cut off the log), and every later one
+                self._failed = e
+                with contextlib.suppress(OSError):
+                    self._truncate(self._synced)
+                raise
+            if appended.clears == self._clears:
+                self._synced = max(self._synced, end)
+
+    def _refuse_after_failure(self) -> None:
+        if self._failed is not None:
+            raise OSError(f"the write log failed to sync ({self._failed}); writes are refused "
+                          "until the data directory is opened again") from self._failed
 
     def read(self) -> list[LoggedWrite]:
         """Every whole record, in order; a torn or corrupt tail is cut off the file."""
@@ -103,6 +155,9 @@ class WriteLog:
         self._file.flush()
         os.truncate(self.path, size)
         os.fsync(self._file.fileno())
+        if size == 0:
+            self._clears += 1
+        self._end = self._synced = size
 
 
 def _ipc(table: pl.DataFrame) -> bytes:

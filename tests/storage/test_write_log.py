@@ -107,10 +107,15 @@ def test_a_failed_append_leaves_no_torn_record(tmp_path, monkeypatch):
     log.append(LoggedWrite(2, [("hot_1", table)]))
     size = (tmp_path / "writes.log").stat().st_size
 
-    def full_disk(fd: int) -> None:
-        raise OSError(28, "No space left on device")
+    flush = log._file.flush
+    failures = [OSError(28, "No space left on device")]  # the record's write, once
 
-    monkeypatch.setattr(os, "fdatasync", full_disk)
+    def full_disk() -> None:
+        if failures:
+            raise failures.pop()
+        flush()
+
+    monkeypatch.setattr(log._file, "flush", full_disk)
     with pytest.raises(OSError, match="No space"):
         log.append(LoggedWrite(4, [("hot_1", table)]))
     monkeypatch.undo()
@@ -119,6 +124,78 @@ def test_a_failed_append_leaves_no_torn_record(tmp_path, monkeypatch):
     assert [(w.last_seq, w.tables[0][1].equals(table)) for w in log.read()] == [
         (2, True), (6, True)]
     log.close()
+
+
+def test_a_failed_sync_fails_every_write_it_would_have_made_durable(tmp_path, monkeypatch):
+    """Two writes appended, then the sync fails: whether they reached the disk is unknown,
+    so both fail, their records are cut off, and the log refuses writes until reopened."""
+    log = WriteLog(tmp_path / "writes.log")
+    table = pl.DataFrame({"time": [1, 2], "seq": [1, 2], "t1": ["a", None]})
+    log.append(LoggedWrite(2, [("hot_1", table)]))
+    size = (tmp_path / "writes.log").stat().st_size
+    first = log.write(LoggedWrite(4, [("hot_1", table)]))
+    second = log.write(LoggedWrite(6, [("hot_1", table)]))
+
+    def failing(fd: int) -> None:
+        raise OSError(5, "Input/output error")
+
+    monkeypatch.setattr(os, "fdatasync", failing)
+    with pytest.raises(OSError, match="Input/output"):
+        log.sync(first)
+    monkeypatch.undo()
+    with pytest.raises(OSError, match="refused until the data directory is opened again"):
+        log.sync(second)
+    with pytest.raises(OSError, match="refused"):
+        log.append(LoggedWrite(8, [("hot_1", table)]))
+    assert (tmp_path / "writes.log").stat().st_size == size
+    log.close()
+    again = WriteLog(tmp_path / "writes.log")
+    assert [w.last_seq for w in again.read()] == [2]
+    again.append(LoggedWrite(8, [("hot_1", table)]))
+    assert [w.last_seq for w in again.read()] == [2, 8]
+    again.close()
+
+
+def test_one_sync_makes_the_writes_appended_before_it_durable(tmp_path, monkeypatch):
+    """Group commit: a writer whose record an earlier sync covered does not sync again."""
+    log = WriteLog(tmp_path / "writes.log")
+    table = pl.DataFrame({"time": [1], "seq": [1], "t1": ["a"]})
+    syncs = []
+    real = os.fdatasync
+    monkeypatch.setattr(os, "fdatasync", lambda fd: syncs.append(fd) or real(fd))
+    first = log.write(LoggedWrite(1, [("hot_1", table)]))
+    second = log.write(LoggedWrite(2, [("hot_1", table)]))
+    log.sync(second)
+    log.sync(first)
+    assert len(syncs) == 1
+    third = log.write(LoggedWrite(3, [("hot_1", table)]))
+    log.clear()  # committed elsewhere meanwhile: nothing to sync
+    log.sync(third)
+    assert len(syncs) == 1
+    log.close()
+
+
+def test_a_write_whose_sync_fails_is_not_written(tmp_path, monkeypatch):
+    store = Store(tmp_path / "d")
+    store.create_bucket("b")
+    store.write("b", "m,t=a v=1 1")
+
+    def failing(fd: int) -> None:
+        raise OSError(5, "Input/output error")
+
+    monkeypatch.setattr(os, "fdatasync", failing)
+    with pytest.raises(OSError, match="Input/output"):
+        store.write("b", "m,t=a v=2 2")
+    monkeypatch.undo()
+    with pytest.raises(OSError, match="refused"):
+        store.write("b", "m,t=a v=3 3")
+    assert _values(store) == [1.0]
+    store.close()
+    reopened = Store(tmp_path / "d")
+    assert _values(reopened) == [1.0]
+    reopened.write("b", "m,t=a v=3 3")
+    assert _values(reopened) == [1.0, 3.0]
+    reopened.close()
 
 
 def test_compaction_takes_pending_writes_straight_into_parquet(tmp_path):
