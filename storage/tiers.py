@@ -103,19 +103,18 @@ def read_wide_numbered(catalog: Catalog, m: Measurement, parts: Sequence[Partiti
     """`read_wide`, and whether its rows carry SERIES (told, so that no one asks the lazy
     frame for its schema, which costs a query plan)."""
     wanted = ["time", *tag_cols, *field_cols]
-    in_range = (pl.col("time") >= start) & (pl.col("time") < stop)
     cold_only = [*wanted, SERIES] if series else wanted
     if not hot_tier:
-        return read_cold(parts, m, cold_only).filter(in_range), series
+        return _in_range(read_cold(parts, m, cold_only), parts, start, stop), series
     all_tags = [c.col for c in m.tags.values()]
     hot = read_hot(catalog, m, start, stop, [*wanted[:1], *all_tags, *field_cols])
     if hot.height == 0:
-        return read_cold(parts, m, cold_only).filter(in_range), series
+        return _in_range(read_cold(parts, m, cold_only), parts, start, stop), series
     hot_days = set(hot.select((pl.col("time") // DAY).unique()).to_series().to_list())
     settled = [p for p in parts if p.day not in hot_days]
     touched = [p for p in parts if p.day in hot_days]
     overlap = (
-        read_cold(touched, m, ["time", *all_tags, *field_cols]).filter(in_range)
+        _in_range(read_cold(touched, m, ["time", *all_tags, *field_cols]), touched, start, stop)
         .with_columns(pl.lit(0, pl.Int64).alias(SEQ)).collect()
     )
     merged = resolve_duplicates(pl.concat([overlap, hot], how="vertical"), ["time", *all_tags],
@@ -123,5 +122,15 @@ def read_wide_numbered(catalog: Catalog, m: Measurement, parts: Sequence[Partiti
     fresh = merged.lazy().select(wanted)
     if not settled:
         return fresh, False
-    return pl.concat([read_cold(settled, m, wanted).filter(in_range), fresh],
+    return pl.concat([_in_range(read_cold(settled, m, wanted), settled, start, stop), fresh],
                      how="vertical"), False
+
+
+def _in_range(rows: pl.LazyFrame, parts: Sequence[Partition], start: int, stop: int
+              ) -> pl.LazyFrame:
+    """`rows` (read from `parts`) in [start, stop); no filter when every file's times lie
+    inside (the catalog's exact min and max time of each say so): a filter that keeps every
+    row still costs a pass over the times and a copy of every column read."""
+    if all(start <= p.min_time and p.max_time < stop for p in parts):
+        return rows
+    return rows.filter((pl.col("time") >= start) & (pl.col("time") < stop))

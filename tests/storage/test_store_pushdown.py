@@ -153,3 +153,22 @@ def test_reader_gets_nothing_beyond_the_columns_when_files_lack_newer_columns(st
     frame = store.scan("b", columns=["z"])[FieldType.FLOAT].collect().sort("_time")
     assert frame["z"].to_list() == [None, "new", None]
     assert frame["_value"].to_list() == [1.0, 2.0, 3.0]
+
+
+def test_no_time_filter_where_the_range_holds_whole_files(store):
+    """A file whose times (the catalog's min and max) lie inside the range is read with no
+    filter: every row passes, and filtering would copy every column; a file the range cuts
+    is filtered."""
+    _fill(store)
+
+    def read(start: int, stop: int) -> tuple[str, list[float]]:
+        (wide,) = store.scan_wide("b", start, stop, eq("_field", "usage"))
+        return wide.frame.explain(), sorted(wide.frame.collect()["f:usage"].to_list())
+
+    by_time = 'col("time") >='  # the filter, pushed into the Parquet scan or not
+    plan, values = read(DAYS[1], DAYS[2])  # the whole of day 1
+    assert by_time not in plan and values == [1.0, 1.1, 1.2]
+    plan, values = read(DAYS[1] + 1, DAYS[2])  # its first point left out
+    assert by_time in plan and values == [1.1, 1.2]
+    plan, values = read(DAYS[0], DAYS[1] + 2 * HOUR)  # day 0 whole, day 1 cut
+    assert by_time in plan and values == [0.0, 0.1, 0.2, 1.0, 1.1]
