@@ -156,7 +156,8 @@ class WideRead:
     fields: dict[str, FieldType]
     frame: pl.LazyFrame
     # whether `frame` has SERIES_COLUMN: a number per series, equal on consecutive rows of one
-    # series, null in rows of files written before it was (rows from Parquet alone have it)
+    # series and ascending through the read (files in the catalog's order, each sorted by
+    # series), null in rows of files written before it was (rows from Parquet alone have it)
     numbered: bool = False
     # whether the rows come from one Parquet file at most: numbers are given per file, so then
     # two runs of rows never have the same series

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import random
 
+import numpy as np
+import polars as pl
 import pytest
 from helpers import write_bucket
 
@@ -167,6 +169,19 @@ def test_rows_read_in_batches_of_whole_runs_add_up_alike(engine, monkeypatch, li
     batches = []
     series_runs = group_window_read._series_runs
     monkeypatch.setattr(group_window_read, "_series_runs",
-                        lambda numbers: batches.append(len(numbers)) or series_runs(numbers))
+                        lambda numbers, known: batches.append(len(numbers))
+                        or series_runs(numbers, known))
     assert _tables(engine, flux) == whole == _tables(engine, flux, disabled_rules=("all",))
     assert len(batches) > 5  # (a batch holds one run at least)
+
+
+def test_series_runs_are_found_by_the_known_numbers():
+    """Runs of ascending numbers, over several chunks (a run across two): found by a binary
+    search for each known number; known numbers with no row in the batch are passed over."""
+    from tsengine.execute.group_window_read import _series_runs
+
+    chunks = [[3, 3, 5, 5, 5], [5, 8], [9, 9, 9, 12]]
+    numbers = pl.concat([pl.Series("n", c, dtype=pl.Int64) for c in chunks], rechunk=False)
+    assert numbers.n_chunks() == 3
+    starts, found = _series_runs(numbers, np.array([1, 3, 4, 5, 8, 9, 10, 12, 15]))
+    assert starts.tolist() == [0, 2, 6, 7, 10] and found.tolist() == [3, 5, 8, 9, 12]
