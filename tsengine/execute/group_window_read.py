@@ -68,7 +68,7 @@ def read_group_window(ctx: ExecContext, node: PlanNode, _inputs: list[TableStrea
                                      numeric.get_column(f"f:{field}").alias(window.column)))
     # the plain plan's table order: field, then measurement; a piece's batches in read order
     pieces.sort(key=lambda p: p.order)
-    tables, ids = _group_ids(wide, series, columns, TABLE)
+    tables, ids = _group_ids(wide, known, series, columns, TABLE)
     points = sum(p.points for p in pieces)
     if not points:
         return TableStream([])
@@ -100,7 +100,8 @@ def _series_runs(numbers: pl.Series, known: np.ndarray) -> tuple[np.ndarray, np.
     at = numbers.search_sorted(candidates, side="left")
     inside = (at < len(numbers)).to_numpy()
     at, candidates = at.filter(inside), candidates.filter(inside)
-    here = (numbers.gather(at) == candidates).to_numpy()  # a series with no row here: not
+    # a known number with no row in this batch finds the next one's row: not a run here
+    here = (numbers.gather(at) == candidates).to_numpy()
     return at.to_numpy()[here].astype(np.int64), candidates.to_numpy()[here]
 
 
@@ -162,12 +163,13 @@ def _runs_on_grid(window: Any, pieces: list[_Piece], ids: list[np.ndarray], grou
             window.column: pl.Series(window.column, value)}
 
 
-def _group_ids(wide: list[WideRead], series: list[tuple[int, np.ndarray]], columns: list[str],
-               name: str) -> tuple[pl.DataFrame, list[np.ndarray]]:
+def _group_ids(wide: list[WideRead], known: list[np.ndarray],
+               series: list[tuple[int, np.ndarray]], columns: list[str], name: str
+               ) -> tuple[pl.DataFrame, list[np.ndarray]]:
     """The groups (`name`, the id, and the group columns), and for each batch the group id of
     each of its runs (`series`: per batch, which of `wide` it was read from and its runs'
-    series numbers, whose group columns that read's table of series holds). Without group
-    columns all are group 0."""
+    series numbers, whose group columns that read's table of series holds, its numbers
+    `known`). Without group columns all are group 0."""
     if not columns:
         return pl.DataFrame({name: [0]}), [np.zeros(len(n), np.int64) for _, n in series]
     keys = []  # one gather of a read's table of series for all its batches (in read order)
@@ -175,9 +177,8 @@ def _group_ids(wide: list[WideRead], series: list[tuple[int, np.ndarray]], colum
         numbers = [n for read, n in series if read == r]
         if numbers:
             assert w.series_tags is not None  # numbered rows (series_numbers) have one
-            known = w.series_tags.get_column(WideRead.SERIES_COLUMN).to_numpy()
             keys.append(w.series_tags.select(columns)[
-                np.searchsorted(known, np.concatenate(numbers))])
+                np.searchsorted(known[r], np.concatenate(numbers))])
     ids, tables = pertable.table_ids(pl.concat(keys, how="vertical"), columns, name)
     cuts = np.cumsum([0, *(len(n) for _, n in series)])
     flat = ids.to_numpy()
