@@ -149,7 +149,13 @@ class WriteLog:
         self._truncate(0)
 
     def close(self) -> None:
-        self._file.close()
+        """Sync what is appended and close: a writer that appended before the close and
+        syncs after it finds its record durable (the store closes between the two)."""
+        with self._sync_lock:
+            if self._failed is None and self._synced < self._end:
+                os.fdatasync(self._file.fileno())
+                self._synced = self._end
+            self._file.close()
 
     def _truncate(self, size: int) -> None:
         self._file.flush()

@@ -247,3 +247,20 @@ def test_a_data_directory_opens_once_in_a_process_too(tmp_path):
         assert _values(store) == [1.0]
     with Store.open(tmp_path / "d") as store:  # closed: opens again
         assert _values(store) == [1.0]
+
+
+def test_a_write_appended_before_a_close_is_durable_when_it_syncs_after(tmp_path, monkeypatch):
+    """The store may close between a writer's append and its sync (outside the lock): the
+    close syncs, and the late sync finds the record durable instead of a closed file."""
+    log = WriteLog(tmp_path / "writes.log")
+    table = pl.DataFrame({"time": [1], "seq": [1], "t1": ["a"]})
+    appended = log.write(LoggedWrite(1, [("hot_1", table)]))
+    syncs = []
+    real = os.fdatasync
+    monkeypatch.setattr(os, "fdatasync", lambda fd: syncs.append(fd) or real(fd))
+    log.close()
+    log.sync(appended)
+    assert len(syncs) == 1
+    again = WriteLog(tmp_path / "writes.log")
+    assert [w.last_seq for w in again.read()] == [1]
+    again.close()
