@@ -170,13 +170,12 @@ def _run_matrix(flat: np.ndarray, first: np.ndarray, lengths: np.ndarray, width:
     return matrix
 
 
-def row_sums(matrix: np.ndarray, initial: np.ndarray | None = None,
-             scratch: bool = False) -> np.ndarray:
+def row_sums(matrix: np.ndarray, initial: np.ndarray | None = None) -> np.ndarray:
     """Each row's values (along the last axis) added one after another to `initial` (else
     +0), as Go's loop adds them: column by column into one accumulator per row (narrow
     matrices: a few hundred small additions), else a cumulative sum along the rows
     (sequential by nature), taken a block of columns at a time so that no copy of the whole
-    matrix is made. `scratch`: the matrix may be written to (saves copying each block)."""
+    matrix is made (each block is copied, as the sum so far is added into its first column)."""
     lead, width = matrix.shape[:-1], matrix.shape[-1]
     acc = np.zeros(lead) if initial is None else np.array(initial, dtype=np.float64)
     if width <= _COLUMN_LOOP_WIDTH:
@@ -190,13 +189,12 @@ def row_sums(matrix: np.ndarray, initial: np.ndarray | None = None,
         return acc
     step = max(_COLUMN_LOOP_WIDTH, _BLOCK_CELLS // max(acc.size, 1))
     out = np.empty((*lead, min(step, width)))
-    block = None if scratch else np.empty((*lead, min(step, width)))
+    block = np.empty((*lead, min(step, width)))
     for lo in range(0, width, step):
         part = matrix[..., lo:lo + step]
         n = part.shape[-1]
-        if block is not None:
-            block[..., :n] = part
-            part = block[..., :n]
+        block[..., :n] = part
+        part = block[..., :n]
         part[..., 0] += acc  # the sum so far is where the block's additions start
         np.add.accumulate(part, axis=-1, out=out[..., :n])
         acc = out[..., n - 1].copy()
