@@ -194,8 +194,10 @@ class _Day:
             chosen = np.flatnonzero(members == count)
             base[chosen], width[chosen] = at, len(chosen) * windows
             column[chosen] = np.arange(len(chosen)) * windows
-            blocks.append((count, chosen, at, 1 + slots * count))
-            at += (1 + slots * count) * len(chosen) * windows
+            height = 1 + slots * count  # the sums row, then (slot, series) rows
+            cells = slice(at, at + height * len(chosen) * windows)
+            blocks.append((count, chosen, cells, height))
+            at = cells.stop
         # +0 where no point is (np.zeros: pages the kernel zeroes when first written)
         grid = np.zeros(at)
         # every cell of the day's slots written (a series' time is never written twice)
@@ -206,20 +208,20 @@ class _Day:
         if not all(placed):
             return False
         into = slice(self.wl - first, self.wh - first + 1)
+        # each window's slots in [lo, hi]: a dense day has a point there for every series
+        edges = np.arange(self.wl, self.wh + 2) * slots
+        span = np.diff(np.clip(edges, self.lo, self.hi + 1))
         jobs, totals = [], []
-        for count, chosen, start, height in blocks:
-            block = grid[start:start + height * len(chosen) * windows].reshape(height, -1)
+        for count, chosen, cells, height in blocks:
+            block = grid[cells].reshape(height, -1)
             block[0] = sums[chosen, into].reshape(-1)  # additions go on from these
             cuts = _column_cuts(block.shape[1])
             jobs += [partial(_column_sums, block[:, cut]) for cut in cuts]
             totals.append((chosen, len(cuts)))
-            if filled is None:  # the series times the window's slots in [lo, hi]
-                edges = np.arange(self.wl, self.wh + 2) * slots
-                span = np.diff(np.clip(edges, self.lo, self.hi + 1))
+            if filled is None:
                 counts[chosen, into] += count * span
             else:
-                marks = filled[start:start + height * len(chosen) * windows]
-                counts[chosen, into] += marks.reshape(height, -1).sum(axis=0).reshape(
+                counts[chosen, into] += filled[cells].reshape(height, -1).sum(axis=0).reshape(
                     len(chosen), windows)
         found = iter(workers.run_all(jobs))
         for chosen, cuts in totals:
