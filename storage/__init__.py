@@ -3,6 +3,7 @@
 This module is its public API; `tsengine` uses nothing else of `storage`.
 """
 
+import storage.allocator  # noqa: F401, I001 - before anything loads Polars
 from storage.catalog import Bucket, Organization, new_id
 from storage.delete import DeleteResult
 from storage.delete_predicate import (
