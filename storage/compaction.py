@@ -8,6 +8,10 @@ Otherwise the day's files and hot rows are merged into one file here. Each new f
 under a temporary name, synced and renamed; then one transaction swaps the manifest entries and
 deletes the compacted hot rows. A crash before the commit leaves the old state (the new file is an
 orphan, removed at the next open); after it, the new one.
+
+It comes in three steps, so that the store can write the files, the costly part, outside its
+lock while writes go on: `take_hot_rows` (reads the catalog and DuckDB: under the lock),
+`write_files` (reads and writes only Parquet), `commit_files` (the transaction: under the lock).
 """
 
 from __future__ import annotations
@@ -75,36 +79,69 @@ def sync_and_rename(tmp: Path, path: Path) -> None:
         os.close(dir_fd)
 
 
-def compact_measurement(catalog: Catalog, root: Path, m: Measurement, result: CompactionResult,
-                        pending: pl.DataFrame | None = None, seq: int = 0
-                        ) -> tuple[list[Partition], set[int]]:
-    """Fold a measurement's hot rows, and the `pending` rows of its hot table not yet in
-    DuckDB (storage.pending: newer than every hot row), into its day partitions; commit, with
-    `seq` (the last write sequence number taken) as the table's compacted sequence when there
-    were pending rows; return the replaced partitions and the days that received rows."""
+@dataclass
+class HotRows:
+    """A measurement's hot rows taken for compaction, and its day partitions when taken."""
+
+    m: Measurement
+    rows: pl.DataFrame  # time, tags, fields and SEQ
+    cols: list[str]  # what the new files hold: time, tags, fields
+    days: dict[int, list[Partition]]
+    pending: bool  # some came from pending writes (storage.pending), not only from DuckDB
+
+
+@dataclass
+class NewFiles:
+    """The files written for one HotRows, not yet in the manifest: per file, the partitions
+    it replaces (none when it is one more file of its day) and its own partition."""
+
+    hot: HotRows
+    files: list[tuple[list[Partition], Partition]]
+
+    def discard(self) -> None:
+        """Remove the files (not committed: orphans otherwise, until the next open)."""
+        for _, new in self.files:
+            Path(new.path).unlink(missing_ok=True)
+
+
+def take_hot_rows(catalog: Catalog, m: Measurement, pending: pl.DataFrame | None = None
+                  ) -> HotRows | None:
+    """A measurement's hot rows, and the `pending` rows of its hot table not yet in DuckDB
+    (newer than every hot row), or None when it has none. Reads the catalog: under the
+    store's lock."""
     tags = [c.col for c in m.tags.values()]
     fields = [c.col for c in m.fields.values()]
     cols = ["time", *tags, *fields]
     hot = read_hot(catalog, m, -(2**63), 2**63 - 1, cols)
-    if pending is not None and pending.height:
+    taken = pending is not None and pending.height > 0
+    if taken:
         schema = schema_of(m, [*cols, SEQ])
-        pending = pending.select(pl.col(c) if c in pending.columns else
+        pending = pending.select(pl.col(c) if c in pending.columns else  # type: ignore[union-attr]
                                  pl.lit(None, dtype).alias(c) for c, dtype in schema.items())
         hot = pending if hot.height == 0 else pl.concat([hot, pending])
     if hot.height == 0:
-        return [], set()
-    max_seq = hot[SEQ].max()
-    result.rows_in += hot.height
-    old_parts: dict[int, list[Partition]] = {}
+        return None
+    days: dict[int, list[Partition]] = {}
     for p in catalog.partitions(m.bucket_id, m.id):
-        old_parts.setdefault(p.day, []).append(p)
+        days.setdefault(p.day, []).append(p)
+    return HotRows(m, hot, cols, days, taken)
+
+
+def write_files(root: Path, hot: HotRows, result: CompactionResult) -> NewFiles:
+    """Fold the hot rows into their days' partitions as new files, synced and renamed into
+    place but not in the manifest. Reads only Parquet files, never the catalog: the store
+    runs it outside its lock while writes go on (it keeps the days' partitions unchanged
+    meanwhile)."""
+    m, cols = hot.m, hot.cols
+    tags = [c.col for c in m.tags.values()]
+    fields = [c.col for c in m.fields.values()]
     # series in the order of their tag values by tag name, as queries order them
     by_name = sorted(tags, key=lambda c: m.column(c).name)
-    plans: list[tuple[list[Partition], Partition]] = []
-    con = catalog.con
+    written = NewFiles(hot, [])
+    result.rows_in += hot.rows.height
     try:
-        for day, rows in _by_day(hot):
-            old = old_parts.get(day, [])
+        for day, rows in _by_day(hot.rows):
+            old = hot.days.get(day, [])
             if not old or _can_append(old, rows, m, tags):
                 replaced: list[Partition] = []
             else:
@@ -116,29 +153,45 @@ def compact_measurement(catalog: Catalog, root: Path, m: Measurement, result: Co
             path = day_dir(root, m.bucket_id, m.id, day) / f"part-{uuid.uuid4().hex}.parquet"
             write_parquet_atomically(merged, path)
             times = merged["time"]
-            plans.append((replaced, Partition(m.bucket_id, m.id, day, str(path), merged.height,
-                                              times.min(), times.max(), tuple(cols))))
+            written.files.append((replaced, Partition(
+                m.bucket_id, m.id, day, str(path), merged.height, times.min(), times.max(),
+                tuple(cols))))
             result.rows_out += merged.height - sum(p.rows for p in replaced)
             result.files_written += 1
+    except BaseException:
+        written.discard()
+        raise
+    return written
+
+
+def commit_files(catalog: Catalog, written: NewFiles, seq: int
+                 ) -> tuple[list[Partition], set[int]]:
+    """One transaction: the new files in the manifest in place of those they replace, the
+    compacted hot rows deleted, and, when pending rows were taken, `seq` (the last write
+    sequence number taken by then) as the table's compacted sequence. Returns the replaced
+    partitions and the days that received rows. Nothing committed: the files are removed."""
+    hot = written.hot
+    con = catalog.con
+    try:
         con.begin()
         try:
-            for replaced, new in plans:
+            for replaced, new in written.files:
                 for old_part in replaced[1:]:
                     catalog.drop_partition(old_part)
                 catalog.replace_partition(replaced[0] if replaced else None, new)
-            con.execute(f"DELETE FROM {m.hot_table} WHERE seq <= ?", [max_seq]).fetchall()
-            if pending is not None and pending.height:  # the log's rows of it are done with
-                catalog.set_table_sequence(m.hot_table, seq)
+            con.execute(f"DELETE FROM {hot.m.hot_table} WHERE seq <= ?",
+                        [hot.rows[SEQ].max()]).fetchall()
+            if hot.pending:  # the log's rows of it are done with
+                catalog.set_table_sequence(hot.m.hot_table, seq)
             con.commit()
         except BaseException:
             con.rollback()
             raise
     except BaseException:
-        # nothing was committed: the files written so far are orphans, remove them now
-        for _, new in plans:
-            Path(new.path).unlink(missing_ok=True)
+        written.discard()
         raise
-    return [old for replaced, _ in plans for old in replaced], {new.day for _, new in plans}
+    return ([old for replaced, _ in written.files for old in replaced],
+            {new.day for _, new in written.files})
 
 
 def _by_day(hot: pl.DataFrame) -> Iterator[tuple[int, pl.DataFrame]]:

@@ -10,6 +10,7 @@ readers never see the difference. Compaction takes them straight into Parquet in
 from __future__ import annotations
 
 from collections import defaultdict
+from dataclasses import dataclass
 from pathlib import Path
 
 import polars as pl
@@ -19,6 +20,15 @@ from storage.write_log import Appended, LoggedWrite, WriteLog
 # rows held before they go into DuckDB, unless compaction (at 2,000,000 hot rows by default)
 # takes them first, straight into Parquet
 FLUSH_ROWS = 2_000_000
+
+
+@dataclass(frozen=True)
+class Taken:
+    """The rows held, per hot table, as compaction took them, and the sealed log segment
+    holding them (see WriteLog.seal)."""
+
+    tables: dict[str, pl.DataFrame]
+    segment: int
 
 
 class PendingWrites:
@@ -59,20 +69,27 @@ class PendingWrites:
 
     def tables(self) -> dict[str, pl.DataFrame]:
         """The rows held, one frame per hot table (columns a write lacked are null)."""
-        return {name: self.table(name) for name in self._frames}  # type: ignore[misc]
+        return {name: _stacked(frames) for name, frames in self._frames.items() if frames}
 
-    def table(self, name: str) -> pl.DataFrame | None:
-        """The rows held for one hot table, if any."""
-        frames = self._frames.get(name)
-        if not frames:
-            return None
-        return frames[0] if len(frames) == 1 else pl.concat(frames, how="diagonal")
+    def take(self) -> Taken:
+        """Hand every row held over to compaction and seal the log: its records are then
+        those rows' (and committed ones'), deleted by `committed` once compaction commits.
+        The rows are no longer held here; `give_back` holds them again."""
+        segment = self.log.seal()
+        taken = Taken(self.tables(), segment)
+        self._frames.clear()
+        self.rows = 0
+        return taken
 
-    def drop(self, name: str) -> None:
-        """Forget one table's rows (now in Parquet); the log is emptied with the last."""
-        self.rows -= sum(f.height for f in self._frames.pop(name, []))
-        if not self._frames:
-            self.clear()
+    def give_back(self, tables: dict[str, pl.DataFrame]) -> None:
+        """Hold again rows taken and not committed, before the rows held since (older)."""
+        for name, frame in tables.items():
+            self._frames[name].insert(0, frame)
+            self.rows += frame.height
+
+    def committed(self, taken: Taken) -> None:
+        """The rows `take` handed over are committed: delete their sealed log segments."""
+        self.log.drop_sealed(taken.segment)
 
     def clear(self) -> None:
         """Forget the rows held and empty the log: DuckDB has committed them."""
@@ -88,3 +105,7 @@ class PendingWrites:
             self._frames[name].append(frame)
             self.rows += frame.height
         self.last_seq = last_seq
+
+
+def _stacked(frames: list[pl.DataFrame]) -> pl.DataFrame:
+    return frames[0] if len(frames) == 1 else pl.concat(frames, how="diagonal")

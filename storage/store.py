@@ -20,15 +20,19 @@ from storage.catalog import Bucket, Catalog, Measurement, Organization, Partitio
 from storage.compaction import (
     MAX_FILES_PER_DAY,
     CompactionResult,
-    compact_measurement,
+    HotRows,
+    NewFiles,
+    commit_files,
     remove_orphans,
+    take_hot_rows,
+    write_files,
 )
 from storage.day_merge import merge_day
 from storage.delete import DeleteResult, delete_points
 from storage.errors import DataDirLocked, InvalidArgument, StorageError
 from storage.lineprotocol import PointBatch, parse
 from storage.lineprotocol.model import LINE, TIME, FieldType, Segment, field_column, tag_column
-from storage.pending import FLUSH_ROWS, PendingWrites
+from storage.pending import FLUSH_ROWS, PendingWrites, Taken
 from storage.predicate import Predicate
 from storage.reaper import DEFAULT_GRACE_SECONDS, Reaper
 from storage.retention import RetentionResult, enforce
@@ -65,6 +69,19 @@ class MeasurementStats:
     tags: list[str]
 
 
+@dataclass
+class _Compaction:
+    """A compaction under way: the rows it took (pending writes and DuckDB's hot rows), the
+    last write sequence number taken by then, whether it still holds its pending rows (a
+    reader made them pending again, to flush them into DuckDB) and whether it was called off."""
+
+    taken: Taken
+    hot: list[HotRows]
+    seq: int
+    holds_rows: bool = True
+    cancelled: bool = False
+
+
 class Store:
     """Buckets of line-protocol points: write, scan, export, compact, enforce retention."""
 
@@ -91,6 +108,7 @@ class Store:
         self.con.execute(f"SET checkpoint_threshold = '{WAL_LIMIT}'").fetchall()
         self.catalog = Catalog(self.con, self.path)
         self._lock = threading.RLock()
+        self._compaction: _Compaction | None = None  # one at a time
         with self._transaction():
             self.catalog.initialize(self.clock.now())
         # logged writes not yet in DuckDB (left by a close or a crash): held again, as pending
@@ -114,6 +132,7 @@ class Store:
     def close(self) -> None:
         """Close the data directory, deleting every replaced file still waiting."""
         with self._lock:
+            self._cancel_compaction()  # its rows stay in the log, as the pending rows do
             self._pending.close()  # its writes stay in the log, durable, for the next open
             self.con.close()
             self.reaper.reap(force=True)
@@ -137,10 +156,17 @@ class Store:
                 raise
 
     @contextmanager
-    def _settled(self) -> Iterator[None]:
-        """The lock, with every pending write in DuckDB: what reads or changes stored rows
-        holds, so that it sees every acknowledged write."""
+    def _settled(self, changes: bool = False) -> Iterator[None]:
+        """The lock, with every pending write in DuckDB: what reads or (`changes`) changes
+        stored rows holds, so that it sees every acknowledged write. A compaction under way
+        gives its rows back to be flushed with the others (it still commits: its files hold
+        them, and its commit deletes them from DuckDB), unless stored rows change: then it
+        is called off, as its files may hold rows this change deletes."""
         with self._lock:
+            if changes:
+                self._cancel_compaction()
+            elif self._compaction is not None:
+                self._give_back(self._compaction)
             self.flush()
             yield
 
@@ -195,7 +221,7 @@ class Store:
 
     def delete_bucket(self, name: str, org: str | None = None) -> None:
         """Delete a bucket and all its data."""
-        with self._settled(), self._transaction():
+        with self._settled(changes=True), self._transaction():
             bucket = self.catalog.bucket(self.catalog.org(org).id, name)
             paths = [p.path for p in self.catalog.partitions(bucket.id)]
             self.catalog.delete_bucket(bucket)
@@ -229,10 +255,9 @@ class Store:
                 rows = hot_rows(self.catalog, target, prepared, seq_base)
                 appended = self._pending.add(self._seq, rows)
             self._hot_rows += result.written
-            if self._hot_rows > self.compact_threshold:
-                self.compact(full=False)
-            elif self._pending.rows > FLUSH_ROWS:
-                self.flush()
+            behind = self._hot_rows > self.compact_threshold and self._compaction is None
+            if not behind and self._pending.rows > FLUSH_ROWS:
+                self.flush()  # rows come faster than a compaction under way takes them
         if appended is not None:
             # outside the lock: the next writer appends meanwhile, and one sync covers both
             try:
@@ -242,6 +267,8 @@ class Store:
                     self._pending.forget(rows)
                     self._hot_rows -= result.written
                 raise
+        if behind:
+            self._compact_behind()
         return result
 
     def flush(self) -> None:
@@ -263,7 +290,7 @@ class Store:
         None is unbounded) of the series matching `predicate`, from both tiers at once."""
         lo = MIN_TIME if start is None else start
         hi = MAX_TIME if stop is None else stop
-        with self._settled():
+        with self._settled(changes=True):
             target = self.catalog.bucket(self.catalog.org(org).id, bucket)
             result, replaced = delete_points(self.catalog, self.path, target, lo, hi, predicate)
             self.reaper.add(replaced)
@@ -383,24 +410,116 @@ class Store:
         that has several into one: of every such day when `full` (what a user's compaction
         asks), else only of days this compaction added nothing to (writes have moved on: a day
         still being written is not rewritten on every compaction) or that passed
-        MAX_FILES_PER_DAY files."""
+        MAX_FILES_PER_DAY files. A compaction the write path began is called off first."""
         result = CompactionResult()
         with self._lock:
-            for org in self.catalog.orgs():
-                for bucket in self.catalog.buckets(org.id):
-                    for m in self.catalog.measurements(bucket.id):
-                        # pending writes go straight into Parquet, not through DuckDB
-                        pending = self._pending.table(m.hot_table)
-                        replaced, written = compact_measurement(
-                            self.catalog, self.path, m, result, pending, self._seq)
-                        if pending is not None:
-                            self._pending.drop(m.hot_table)
-                        self.reaper.add(old.path for old in replaced)
-                        self._merge_days(m, None if full else written, result)
-            self._hot_rows = self._count_hot_rows()
-            self._checkpoint()
-            self.reaper.reap()
+            self._cancel_compaction()
+            compaction = self._take()
+            files = self._write_files(compaction, result)
+            self._finish(compaction, files, full, result)
         return result
+
+    def _compact_behind(self) -> None:
+        """The write path's compaction, once the hot rows pass the threshold: the rows are
+        taken under the lock, written to Parquet outside it while writes go on (the costly
+        part: sorting and encoding), and committed under it again. Readers meanwhile have
+        the rows flushed into DuckDB (see _settled); a change of stored rows calls it off."""
+        result = CompactionResult()
+        with self._lock:
+            if self._compaction is not None or self._hot_rows <= self.compact_threshold:
+                return  # another writer's is under way, or took the rows since
+            compaction = self._take()
+        files = self._write_files(compaction, result)
+        with self._lock:
+            self._finish(compaction, files, False, result)
+
+    def _take(self) -> _Compaction:
+        """Take every hot row of every measurement, the pending ones (sealing the log) and
+        DuckDB's: the compaction is then under way (under the lock)."""
+        taken = self._pending.take()
+        try:
+            hot = []
+            for m in self._measurements():
+                rows = take_hot_rows(self.catalog, m, taken.tables.get(m.hot_table))
+                if rows is not None:
+                    hot.append(rows)
+        except BaseException:
+            self._pending.give_back(taken.tables)
+            raise
+        self._compaction = _Compaction(taken, hot, self._seq)
+        return self._compaction
+
+    def _write_files(self, compaction: _Compaction, result: CompactionResult
+                     ) -> list[NewFiles]:
+        """The compaction's new files (no catalog use: runs with or without the lock); on
+        failure none are left and the compaction is over, its rows held again."""
+        files: list[NewFiles] = []
+        try:
+            for rows in compaction.hot:
+                files.append(write_files(self.path, rows, result))
+        except BaseException:
+            for written in files:
+                written.discard()
+            with self._lock:
+                self._end_compaction(compaction, set())
+            raise
+        return files
+
+    def _finish(self, compaction: _Compaction, files: list[NewFiles], full: bool,
+                result: CompactionResult) -> None:
+        """Commit the compaction's files one measurement at a time (under the lock), then
+        merge days as `compact` says; a compaction called off meanwhile only removes them."""
+        if compaction.cancelled:
+            for written in files:
+                written.discard()
+            return
+        committed: set[str] = set()
+        written_days: dict[str, set[int]] = {}
+        try:
+            for i, written in enumerate(files):
+                try:
+                    replaced, days = commit_files(self.catalog, written, compaction.seq)
+                except BaseException:
+                    for later in files[i + 1:]:
+                        later.discard()
+                    raise
+                committed.add(written.hot.m.hot_table)
+                written_days[written.hot.m.hot_table] = days
+                self.reaper.add(old.path for old in replaced)
+            self._pending.committed(compaction.taken)
+            for m in self._measurements():
+                self._merge_days(m, None if full else written_days.get(m.hot_table, set()),
+                                 result)
+        finally:
+            self._end_compaction(compaction, committed)
+            self._hot_rows = self._count_hot_rows()
+        self._checkpoint()
+        self.reaper.reap()
+
+    def _end_compaction(self, compaction: _Compaction, committed: set[str]) -> None:
+        """The compaction is over: the pending rows it took of tables not `committed` are
+        held again."""
+        self._give_back(compaction, committed)
+        if self._compaction is compaction:
+            self._compaction = None
+
+    def _give_back(self, compaction: _Compaction, committed: set[str] | None = None) -> None:
+        """Hold again the pending rows the compaction took (but those of `committed` tables):
+        a reader needs them flushed into DuckDB (its commit deletes the hot rows it took,
+        there too), or the compaction is over."""
+        if compaction.holds_rows:
+            self._pending.give_back({name: frame for name, frame in
+                                     compaction.taken.tables.items()
+                                     if name not in (committed or ())})
+            compaction.holds_rows = False
+
+    def _cancel_compaction(self) -> None:
+        """Call off the compaction under way, if any: its rows are held again and its files
+        removed when it comes to commit them."""
+        compaction = self._compaction
+        if compaction is not None:
+            self._end_compaction(compaction, set())
+            compaction.cancelled = True
 
     def _checkpoint(self) -> None:
         """Fold the write-ahead log into the database file now that compaction emptied the
@@ -433,7 +552,7 @@ class Store:
 
     def enforce_retention(self, now: int | None = None) -> RetentionResult:
         """Delete expired points of every bucket as of `now` (default: the clock's now)."""
-        with self._settled():
+        with self._settled(changes=True):
             result, dropped = enforce(self.catalog, self.clock.now() if now is None else now)
             self.reaper.add(dropped)
             self._hot_rows = self._count_hot_rows()
@@ -447,12 +566,16 @@ class Store:
     def _count_hot_rows(self) -> int:
         total = self._pending.rows
         with self._lock:
-            for org in self.catalog.orgs():
-                for bucket in self.catalog.buckets(org.id):
-                    for m in self.catalog.measurements(bucket.id):
-                        sql = f"SELECT count(*) FROM {m.hot_table}"
-                        total += self.con.execute(sql).fetchall()[0][0]
+            for m in self._measurements():
+                sql = f"SELECT count(*) FROM {m.hot_table}"
+                total += self.con.execute(sql).fetchall()[0][0]
         return total
+
+    def _measurements(self) -> Iterator[Measurement]:
+        """Every measurement of every bucket (under the lock)."""
+        for org in self.catalog.orgs():
+            for bucket in self.catalog.buckets(org.id):
+                yield from self.catalog.measurements(bucket.id)
 
 
 def _retention(value: str | int) -> int:

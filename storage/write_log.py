@@ -13,6 +13,11 @@ another's sync covered does not sync again. A failed sync fails the writes it co
 records are cut off) and every write after it, until the log is opened again: whether they
 reached the disk is unknown, and a second `fdatasync` could claim they did.
 
+Compaction takes the pending rows while writes go on (see Store): it seals the log, whose records
+are then the rows it took, as a numbered segment (`writes.log.1`, ...) and appends to a new
+file, and deletes the sealed segments once their rows are committed. A reopen replays every
+segment, then the log.
+
 Record: magic `TSWL`, payload length (u64), CRC-32 of the payload (u32), payload. Payload: the
 length of a JSON header (u32), the header (`{"last_seq": n, "tables": [[name, bytes], ...]}`),
 then each table's IPC stream.
@@ -62,14 +67,16 @@ class WriteLog:
         in this process (where DuckDB shares its database), would hold writes the first
         cannot see and truncate them away. BlockingIOError when it is locked."""
         self.path = path
-        self._file = open(path, "ab")  # noqa: SIM115 - held open for the store's lifetime
+        # the lock is a file of its own: the log's file is sealed and replaced
+        self._lock_file = open(path.with_suffix(".lock"), "ab")  # noqa: SIM115
         try:
-            fcntl.flock(self._file.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+            fcntl.flock(self._lock_file.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+            self._file = open(path, "ab")  # noqa: SIM115 - held open for the store's lifetime
         except BaseException:
-            self._file.close()
+            self._lock_file.close()
             raise
         self._end = self._synced = self._file.tell()
-        self._clears = 0  # how often the log was emptied: records before are committed
+        self._clears = 0  # how often the log was emptied or sealed: records before are synced
         self._sync_lock = threading.Lock()
         self._failed: BaseException | None = None  # a sync failed: no write is taken since
 
@@ -105,23 +112,28 @@ class WriteLog:
     def sync(self, appended: Appended) -> None:
         """Make the log durable through `appended`'s record: one `fdatasync` covers every
         record written before it, so a sync another writer made since may be enough. A record
-        of a log emptied since is committed elsewhere (DuckDB or Parquet): nothing to do."""
+        of a log emptied since is committed elsewhere (DuckDB or Parquet), one of a log sealed since
+        was synced by the seal: nothing to do."""
         with self._sync_lock:
             if appended.clears != self._clears or self._synced >= appended.end:
                 return
             self._refuse_after_failure()
             end = self._end  # what this sync covers: written before it starts
-            try:
-                os.fdatasync(self._file.fileno())
-            except BaseException as e:
-                # whether what it covered reached the disk is unknown, and a retry could
-                # claim it did: those writes fail (cut off the log), and every later one
-                self._failed = e
-                with contextlib.suppress(OSError):
-                    self._truncate(self._synced)
-                raise
+            self._sync_file()
             if appended.clears == self._clears:
                 self._synced = max(self._synced, end)
+
+    def _sync_file(self) -> None:
+        """fdatasync the log (under the sync lock). On failure, whether what it covered
+        reached the disk is unknown, and a retry could claim it did: those writes fail (cut
+        off the log), and every later one."""
+        try:
+            os.fdatasync(self._file.fileno())
+        except BaseException as e:
+            self._failed = e
+            with contextlib.suppress(OSError):
+                self._truncate(self._synced)
+            raise
 
     def _refuse_after_failure(self) -> None:
         if self._failed is not None:
@@ -129,20 +141,55 @@ class WriteLog:
                           "until the data directory is opened again") from self._failed
 
     def read(self) -> list[LoggedWrite]:
-        """Every whole record, in order; a torn or corrupt tail is cut off the file."""
-        data = self.path.read_bytes()
+        """Every whole record of the sealed segments, then of the log, in order; a torn or
+        corrupt tail is cut off the log (a sealed segment is left as it is)."""
         writes: list[LoggedWrite] = []
-        at = 0
-        while at + _HEAD.size <= len(data):
-            magic, size, crc = _HEAD.unpack_from(data, at)
-            payload = data[at + _HEAD.size: at + _HEAD.size + size]
-            if magic != _MAGIC or len(payload) != size or zlib.crc32(payload) != crc:
-                break
-            writes.append(_decode(payload))
-            at += _HEAD.size + size
+        for _, segment in self.sealed():
+            writes += _records(segment.read_bytes())[0]
+        data = self.path.read_bytes()
+        found, at = _records(data)
         if at < len(data):
             self._truncate(at)
-        return writes
+        return writes + found
+
+    def sealed(self) -> list[tuple[int, Path]]:
+        """The sealed segments, oldest first: (number, path)."""
+        found = []
+        for p in self.path.parent.glob(self.path.name + ".*"):
+            number = p.name[len(self.path.name) + 1:]
+            if number.isdigit():
+                found.append((int(number), p))
+        return sorted(found)
+
+    def seal(self) -> int:
+        """Make the log's records a sealed segment and go on in an empty log; return the
+        segment's number, for drop_sealed once its rows are committed. Its records are
+        synced first (a writer yet to sync one finds it durable); a failure leaves the log
+        as it was."""
+        with self._sync_lock:
+            self._refuse_after_failure()
+            number = (self.sealed() or [(0, None)])[-1][0] + 1
+            if self._end == 0:
+                return number - 1  # nothing to seal
+            self._sync_file()
+            os.rename(self.path, self.path.with_name(f"{self.path.name}.{number}"))
+            try:
+                fresh = open(self.path, "ab")  # noqa: SIM115
+                _sync_directory(self.path.parent)
+            except BaseException:
+                os.rename(self.path.with_name(f"{self.path.name}.{number}"), self.path)
+                raise
+            self._file.close()
+            self._file = fresh
+            self._clears += 1
+            self._end = self._synced = 0
+            return number
+
+    def drop_sealed(self, upto: int) -> None:
+        """Delete the sealed segments numbered up to `upto`: their rows are committed."""
+        for number, segment in self.sealed():
+            if number <= upto:
+                segment.unlink(missing_ok=True)
 
     def clear(self) -> None:
         """Empty the log (its writes are committed: in DuckDB, or in Parquet by compaction)."""
@@ -156,6 +203,7 @@ class WriteLog:
                 os.fdatasync(self._file.fileno())
                 self._synced = self._end
             self._file.close()
+            self._lock_file.close()
 
     def _truncate(self, size: int) -> None:
         self._file.flush()
@@ -164,6 +212,28 @@ class WriteLog:
         if size == 0:
             self._clears += 1
         self._end = self._synced = size
+
+
+def _records(data: bytes) -> tuple[list[LoggedWrite], int]:
+    """The whole records at the start of `data`, and where they end."""
+    writes: list[LoggedWrite] = []
+    at = 0
+    while at + _HEAD.size <= len(data):
+        magic, size, crc = _HEAD.unpack_from(data, at)
+        payload = data[at + _HEAD.size: at + _HEAD.size + size]
+        if magic != _MAGIC or len(payload) != size or zlib.crc32(payload) != crc:
+            break
+        writes.append(_decode(payload))
+        at += _HEAD.size + size
+    return writes, at
+
+
+def _sync_directory(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
 
 
 def _ipc(table: pl.DataFrame) -> bytes:

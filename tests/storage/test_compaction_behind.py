@@ -1,0 +1,164 @@
+"""The write path's compaction writes its Parquet files outside the store's lock: writes go on
+meanwhile, readers see the rows it took (flushed into DuckDB), a delete calls it off, a close
+leaves its rows in the sealed log, and a failure gives its rows back."""
+
+from __future__ import annotations
+
+import threading
+
+import polars as pl
+import pytest
+
+import storage.store as store_module
+from storage import FieldType, Store, eq
+
+T0 = 1_704_067_200_000_000_000
+
+
+class Paused:
+    """Holds the write path's compaction between writing its files and committing them."""
+
+    def __init__(self, monkeypatch: pytest.MonkeyPatch, fail: bool = False) -> None:
+        self.started = threading.Event()
+        self.go = threading.Event()
+        real = store_module.write_files
+
+        def write_files(root, hot, result):  # type: ignore[no-untyped-def]
+            self.started.set()
+            assert self.go.wait(30)
+            if fail:
+                raise OSError("disk full")
+            return real(root, hot, result)
+
+        monkeypatch.setattr(store_module, "write_files", write_files)
+        self.errors: list[BaseException] = []
+
+    def write_in_thread(self, store: Store, body: str) -> threading.Thread:
+        def run() -> None:
+            try:
+                store.write("b", body)
+            except BaseException as e:  # noqa: BLE001 - the test reads it
+                self.errors.append(e)
+
+        thread = threading.Thread(target=run)
+        thread.start()
+        assert self.started.wait(30)
+        return thread
+
+
+def _lines(first: int, count: int, value: float = 0.0) -> str:
+    return "\n".join(f"m,h=h{i % 3} f={value + i} {T0 + i}" for i in range(first, first + count))
+
+
+def _values(store: Store) -> list[float]:
+    frame = store.scan("b")[FieldType.FLOAT].collect()
+    return frame.sort("_time")["_value"].to_list()
+
+
+def _parquet_rows(store: Store) -> int:
+    return sum(p.rows for p in store.catalog.partitions(store.bucket("b").id))
+
+
+def _open(path) -> Store:  # type: ignore[no-untyped-def]
+    store = Store.open(path, compact_threshold=10)
+    if not store.buckets() or all(b.name != "b" for b in store.buckets()):
+        store.create_bucket("b")
+    return store
+
+
+def test_writes_go_on_while_its_files_are_written(tmp_path, monkeypatch):
+    paused = Paused(monkeypatch)
+    with _open(tmp_path / "d") as store:
+        store.write("b", _lines(0, 8))
+        thread = paused.write_in_thread(store, _lines(8, 8))  # 16 rows: past the threshold
+        store.write("b", _lines(16, 4))  # not blocked by the compaction under way
+        assert (tmp_path / "d" / "writes.log.1").exists()  # its rows, sealed
+        paused.go.set()
+        thread.join(30)
+        assert not paused.errors
+        assert _parquet_rows(store) == 16  # what it took; the later write is still hot
+        assert store.hot_rows() == 4
+        assert not (tmp_path / "d" / "writes.log.1").exists()
+        assert _values(store) == [float(i) for i in range(20)]
+
+
+def test_a_reader_meanwhile_sees_its_rows_and_it_still_commits(tmp_path, monkeypatch):
+    paused = Paused(monkeypatch)
+    with _open(tmp_path / "d") as store:
+        store.write("b", _lines(0, 8))
+        thread = paused.write_in_thread(store, _lines(8, 8))
+        assert _values(store) == [float(i) for i in range(16)]  # flushed into DuckDB
+        paused.go.set()
+        thread.join(30)
+        assert not paused.errors
+        assert _parquet_rows(store) == 16 and store.hot_rows() == 0  # and deleted there
+        assert _values(store) == [float(i) for i in range(16)]
+        store.write("b", _lines(0, 1, value=100.0))  # a newer value of the first point
+        store.compact()
+        assert _values(store) == [100.0, *map(float, range(1, 16))]
+
+
+def test_a_delete_meanwhile_calls_it_off(tmp_path, monkeypatch):
+    paused = Paused(monkeypatch)
+    with _open(tmp_path / "d") as store:
+        store.write("b", _lines(0, 8))
+        thread = paused.write_in_thread(store, _lines(8, 8))
+        store.delete("b", None, None, eq("h", "h0"))
+        paused.go.set()
+        thread.join(30)
+        assert not paused.errors
+        assert not list((tmp_path / "d" / "buckets").rglob("*.parquet"))  # its files removed
+        expected = [float(i) for i in range(16) if i % 3]
+        assert _values(store) == expected
+        store.compact()
+        assert _values(store) == expected and store.hot_rows() == 0
+
+
+def test_a_close_meanwhile_leaves_its_rows_in_the_log(tmp_path, monkeypatch):
+    paused = Paused(monkeypatch)
+    store = _open(tmp_path / "d")
+    store.write("b", _lines(0, 8))
+    thread = paused.write_in_thread(store, _lines(8, 8))
+    store.close()
+    paused.go.set()
+    thread.join(30)
+    assert not paused.errors
+    assert not list((tmp_path / "d" / "buckets").rglob("*.parquet"))
+    monkeypatch.undo()
+    with _open(tmp_path / "d") as again:
+        assert again.hot_rows() == 16
+        assert _values(again) == [float(i) for i in range(16)]
+
+
+def test_a_failure_writing_its_files_gives_its_rows_back(tmp_path, monkeypatch):
+    paused = Paused(monkeypatch, fail=True)
+    with _open(tmp_path / "d") as store:
+        store.write("b", _lines(0, 8))
+        thread = paused.write_in_thread(store, _lines(8, 8))
+        paused.go.set()
+        thread.join(30)
+        assert [str(e) for e in paused.errors] == ["disk full"]
+        assert store.hot_rows() == 16 and _parquet_rows(store) == 0
+        monkeypatch.undo()
+        store.write("b", _lines(16, 4))  # the next write past the threshold compacts them
+        assert _parquet_rows(store) == 20 and store.hot_rows() == 0
+        assert not list((tmp_path / "d").glob("writes.log.*"))
+        assert _values(store) == [float(i) for i in range(20)]
+
+
+def test_a_crash_after_the_seal_replays_the_sealed_rows(tmp_path):
+    """A sealed segment a crash left (its compaction never committed) is read on open."""
+    root = tmp_path / "d"
+    with Store.open(root) as store:
+        store.create_bucket("b")
+        store.write("b", _lines(0, 5))
+        store._pending.log.seal()  # as a compaction takes the rows
+        store.write("b", _lines(5, 5))
+    assert (root / "writes.log.1").stat().st_size > 0
+    with Store.open(root) as store:
+        assert store.hot_rows() == 10
+        assert _values(store) == [float(i) for i in range(10)]
+        store.compact()
+        assert not (root / "writes.log.1").exists()
+        frame = store.scan("b")[FieldType.FLOAT].collect()
+        assert frame.select(pl.len()).item() == 10
