@@ -231,10 +231,9 @@ def _sorted_by_series(rows: pl.DataFrame, by_name: list[str], day: int,
     one point are neighbours.
     """
     if by_name:
-        series = series_ranks(rows.select(by_name).unique(), by_name, "_rank")
-        rows = rows.join(series, on=by_name, how="left", nulls_equal=True)
-        rank = pl.col("_rank").cast(pl.Int64)
-        many = series.height >= 1 << _RANK_BITS
+        ranks, count = _series_ranks_of_rows(rows, by_name)
+        rank = pl.lit(ranks)
+        many = count >= 1 << _RANK_BITS
     else:
         rank, many = pl.lit(0, pl.Int64), False
     keys = ["_rank", "time"] if many else ["_key"]
@@ -250,6 +249,27 @@ def _sorted_by_series(rows: pl.DataFrame, by_name: list[str], day: int,
                      *[pl.col(f).drop_nulls().last() for f in fields]))
     out = [c for c in rows.columns if c not in ("_rank", "_key", SEQ)]
     return rows.select(*out, (pl.lit(day << 32, pl.Int64) + pl.col("_rank")).alias(SERIES))
+
+
+def _series_ranks_of_rows(rows: pl.DataFrame, by_name: list[str]) -> tuple[pl.Series, int]:
+    """Each row's series rank (see series_ranks) and the number of series.
+
+    Tag sets are told apart by a 64-bit hash of each row's tags, mapped to ranks in one
+    integer lookup (a join on the tag strings cost 2.5x as much); every row's tags are then
+    compared with those of its hash's set, and should two sets share a hash, the strings
+    are joined instead."""
+    tags = rows.select(by_name)
+    hashed = tags.with_columns(pl.struct(by_name).hash().alias("_hash"))
+    sets = series_ranks(hashed.unique(subset="_hash", keep="any"), by_name, "_rank")
+    ranks = hashed.select(pl.col("_hash").replace_strict(sets["_hash"], sets["_rank"]))
+    rank = ranks.to_series()
+    of_set = sets.select(pl.col(by_name).gather(rank))
+    if tags.select(pl.all_horizontal(pl.col(c).eq_missing(of_set[c]) for c in by_name)
+                   .all()).item():
+        return rank, sets.height
+    exact = series_ranks(tags.unique(), by_name, "_rank")  # a hash shared by two sets
+    joined = tags.join(exact, on=by_name, how="left", nulls_equal=True, maintain_order="left")
+    return joined["_rank"], exact.height
 
 
 def series_ranks(tag_sets: pl.DataFrame, by_name: list[str], name: str) -> pl.DataFrame:
