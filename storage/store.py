@@ -10,7 +10,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager, suppress
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import duckdb
@@ -80,6 +80,7 @@ class _Compaction:
     seq: int
     holds_rows: bool = True
     cancelled: bool = False
+    over: threading.Event = field(default_factory=threading.Event)
 
 
 class Store:
@@ -240,6 +241,11 @@ class Store:
         now = self.clock.now()
         batch = data if isinstance(data, PointBatch) else parse(
             data, precision, now, source=source)
+        compaction = self._compaction
+        if compaction is not None and self._pending.rows > FLUSH_ROWS:
+            # rows come faster than the compaction under way takes them: wait for it (no
+            # lock is held) rather than hold more, or flush them into DuckDB to read back
+            compaction.over.wait()
         appended, rows = None, []
         with self._lock:
             target = self.catalog.bucket(self.catalog.org(org).id, bucket)
@@ -255,9 +261,10 @@ class Store:
                 rows = hot_rows(self.catalog, target, prepared, seq_base)
                 appended = self._pending.add(self._seq, rows)
             self._hot_rows += result.written
-            behind = self._hot_rows > self.compact_threshold and self._compaction is None
-            if not behind and self._pending.rows > FLUSH_ROWS:
-                self.flush()  # rows come faster than a compaction under way takes them
+            idle = self._compaction is None
+            behind = idle and self._hot_rows > self.compact_threshold
+            if idle and not behind and self._pending.rows > FLUSH_ROWS:
+                self.flush()  # (under way, a compaction makes the next write wait instead)
         if appended is not None:
             # outside the lock: the next writer appends meanwhile, and one sync covers both
             try:
@@ -502,6 +509,7 @@ class Store:
         self._give_back(compaction, committed)
         if self._compaction is compaction:
             self._compaction = None
+        compaction.over.set()
 
     def _give_back(self, compaction: _Compaction, committed: set[str] | None = None) -> None:
         """Hold again the pending rows the compaction took (but those of `committed` tables):

@@ -162,3 +162,23 @@ def test_a_crash_after_the_seal_replays_the_sealed_rows(tmp_path):
         assert not (root / "writes.log.1").exists()
         frame = store.scan("b")[FieldType.FLOAT].collect()
         assert frame.select(pl.len()).item() == 10
+
+
+def test_a_write_waits_while_held_rows_pass_the_flush_limit(tmp_path, monkeypatch):
+    """Rows coming faster than the compaction under way takes them wait for it, rather than
+    pile up in memory or go into DuckDB only to be read back."""
+    monkeypatch.setattr(store_module, "FLUSH_ROWS", 3)
+    paused = Paused(monkeypatch)
+    with _open(tmp_path / "d") as store:
+        store.write("b", _lines(0, 8))
+        compacting = paused.write_in_thread(store, _lines(8, 8))
+        store.write("b", _lines(16, 4))  # 4 held rows now: past the limit
+        waiting = threading.Thread(target=store.write, args=("b", _lines(20, 2)))
+        waiting.start()
+        waiting.join(0.5)
+        assert waiting.is_alive() and store.hot_rows() == 20  # its rows not taken yet
+        paused.go.set()
+        compacting.join(30)
+        waiting.join(30)
+        assert not waiting.is_alive() and not paused.errors
+        assert _values(store) == [float(i) for i in range(22)]
