@@ -28,7 +28,14 @@ from tsengine.bench.results import (
     Settings,
     TargetInfo,
 )
-from tsengine.bench.source import Span, Staged, batches, stage_file, stage_generated
+from tsengine.bench.source import (
+    Span,
+    Staged,
+    batch_cuts,
+    read_batches,
+    stage_file,
+    stage_generated,
+)
 from tsengine.bench.stats import peak_rss_bytes
 from tsengine.bench.targets import BenchError, EmbeddedTarget, open_target
 from tsengine.bench.workloads.ingest import run_ingest
@@ -132,9 +139,9 @@ def _run(config: BenchConfig, work: Path, started_at: str, progress: Progress,
         if staged is not None and "ingest" in workloads:
             log(f"ingest: {staged.lines:,} points in batches of {config.batch_size:,} from "
                 f"{config.concurrency} client(s)")
+            cuts = batch_cuts(staged.path, config.batch_size)
             result.ingest = run_ingest(
-                target, batches(staged.path, config.batch_size),
-                total_batches=-(-staged.lines // config.batch_size),
+                target, read_batches(staged.path, cuts), total_batches=len(cuts),
                 concurrency=config.concurrency, precision=config.precision, progress=progress)
         if result.ingest is not None and result.ingest.status == "failed":
             return result  # the report says why; queries over part of the data would mislead

@@ -1,6 +1,7 @@
 """The points a run writes: generated telemetry or a line-protocol file, staged as a plain file
-before the clock starts, then cut into batches of whole lines as they are sent, so neither
-generation nor decompression is timed and no size of data sits in memory."""
+before the clock starts, then cut into batches of whole lines (where, found before the clock
+starts too) as they are sent, so neither generation, decompression nor the search for line ends
+is timed and no size of data sits in memory."""
 
 from __future__ import annotations
 
@@ -73,22 +74,39 @@ def stage_file(path: Path, work_dir: Path, precision: str = "ns") -> Staged:
 
 
 def batches(path: Path, lines: int) -> Iterator[tuple[bytes, int]]:
-    """The file's content cut after every `lines`-th newline: (bytes, lines in them). Each
-    block is scanned once and a batch joined once, whatever the number of blocks it spans."""
-    pending: list[bytes] = []  # the unyielded rest: a batch's first blocks
-    count = 0  # newlines in `pending`
+    """The file's content cut after every `lines`-th newline: (bytes, lines in them)."""
+    return read_batches(path, batch_cuts(path, lines))
+
+
+def batch_cuts(path: Path, lines: int) -> list[tuple[int, int]]:
+    """Where the file's batches of `lines` lines end: (offset after the batch, its lines); a
+    last line without its newline counts, a blank tail is no batch. Found before the clock
+    starts, so that sending reads each batch whole, with no scan (read_batches)."""
+    cuts: list[tuple[int, int]] = []
+    count = 0  # newlines since the last cut
+    offset = 0  # of the block in the file
     with open(path, "rb") as f:
         while block := f.read(BLOCK):
             ends = np.flatnonzero(np.frombuffer(block, dtype=np.uint8) == 10)
-            cut, closing = 0, ends[lines - count - 1::lines]
-            for end in closing:
-                yield b"".join([*pending, block[cut:end + 1]]), lines
-                pending, cut = [], int(end) + 1
-            pending.append(block[cut:])
+            closing = ends[lines - count - 1::lines]
+            cuts += [(offset + int(end) + 1, lines) for end in closing]
             count += len(ends) - len(closing) * lines
-    carry = b"".join(pending)
-    if carry.strip():
-        yield carry, count + (not carry.endswith(b"\n"))
+            offset += len(block)
+        start = cuts[-1][0] if cuts else 0
+        f.seek(start)
+        tail = f.read()
+    if tail.strip():
+        cuts.append((offset, count + (not tail.endswith(b"\n"))))
+    return cuts
+
+
+def read_batches(path: Path, cuts: list[tuple[int, int]]) -> Iterator[tuple[bytes, int]]:
+    """The batches `batch_cuts` found: (bytes, lines in them), one read each."""
+    start = 0
+    with open(path, "rb") as f:
+        for end, count in cuts:
+            yield f.read(end - start), count
+            start = end
 
 
 def _widen(span: Span | None, batch: bytes, unit: int) -> Span | None:
