@@ -7,7 +7,9 @@ opens a data directory at a time (DuckDB's file lock); within it, a lock seriali
 
 from __future__ import annotations
 
+import logging
 import threading
+import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
@@ -49,11 +51,13 @@ from storage.write import (
 )
 
 DEFAULT_COMPACT_THRESHOLD = 2_000_000
+RETRY_SECONDS = 10.0  # after a failed compaction of the write path
 WRITE_LOG = "writes.log"  # see storage.write_log
 WAL_LIMIT = "1GB"  # DuckDB's checkpoint threshold: above what a compaction threshold of rows takes
 MIN_RETENTION = 3600 * 1_000_000_000
 MIN_TIME = -(2**63)
 MAX_TIME = 2**63 - 1
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -110,6 +114,8 @@ class Store:
         self.catalog = Catalog(self.con, self.path)
         self._lock = threading.RLock()
         self._compaction: _Compaction | None = None  # one at a time
+        self._compactor: threading.Thread | None = None  # the write path's, if it began one
+        self._retry_after = 0.0  # (time.monotonic) a failed one is not retried before
         with self._transaction():
             self.catalog.initialize(self.clock.now())
         # logged writes not yet in DuckDB (left by a close or a crash): held again, as pending
@@ -136,6 +142,8 @@ class Store:
             self._cancel_compaction()  # its rows stay in the log, as the pending rows do
             self._pending.close()  # its writes stay in the log, durable, for the next open
             self.con.close()
+        self.wait_for_compaction()  # called off: it only removes the files it wrote
+        with self._lock:
             self.reaper.reap(force=True)
 
     def __enter__(self) -> Store:
@@ -417,8 +425,9 @@ class Store:
         that has several into one: of every such day when `full` (what a user's compaction
         asks), else only of days this compaction added nothing to (writes have moved on: a day
         still being written is not rewritten on every compaction) or that passed
-        MAX_FILES_PER_DAY files. A compaction the write path began is called off first."""
+        MAX_FILES_PER_DAY files. A compaction the write path began is waited for first."""
         result = CompactionResult()
+        self.wait_for_compaction()
         with self._lock:
             self._cancel_compaction()
             compaction = self._take()
@@ -428,17 +437,40 @@ class Store:
 
     def _compact_behind(self) -> None:
         """The write path's compaction, once the hot rows pass the threshold: the rows are
-        taken under the lock, written to Parquet outside it while writes go on (the costly
-        part: sorting and encoding), and committed under it again. Readers meanwhile have
-        the rows flushed into DuckDB (see _settled); a change of stored rows calls it off."""
-        result = CompactionResult()
+        taken under the lock (here, in the writer's thread: a failure to seal the log fails
+        the write), then written to Parquet and committed by a thread of its own while
+        writes go on (the costly part, sorting and encoding, outside the lock). Readers
+        meanwhile have the rows flushed into DuckDB (see _settled); a change of stored rows
+        calls it off."""
         with self._lock:
-            if self._compaction is not None or self._hot_rows <= self.compact_threshold:
-                return  # another writer's is under way, or took the rows since
+            if (self._compaction is not None or self._hot_rows <= self.compact_threshold
+                    or time.monotonic() < self._retry_after):
+                return  # another writer's is under way, took the rows since, or failed
             compaction = self._take()
-        files = self._write_files(compaction, result)
-        with self._lock:
-            self._finish(compaction, files, False, result)
+            self._compactor = threading.Thread(
+                target=self._compact_taken, args=(compaction,), name="tsengine-compaction",
+                daemon=True)
+            self._compactor.start()
+
+    def _compact_taken(self, compaction: _Compaction) -> None:
+        """Write and commit what `_compact_behind` took; a failure gives the rows back (they
+        stay hot) and is logged, and the write path tries again RETRY_SECONDS later."""
+        result = CompactionResult()
+        try:
+            files = self._write_files(compaction, result)
+            with self._lock:
+                self._finish(compaction, files, False, result)
+        except Exception:
+            self._retry_after = time.monotonic() + RETRY_SECONDS
+            log.exception("compaction failed; its rows stay in the hot tier")
+
+    def wait_for_compaction(self, timeout: float | None = None) -> bool:
+        """Wait for the write path's compaction under way, if any; False on timeout."""
+        compactor = self._compactor
+        if compactor is not None and compactor is not threading.current_thread():
+            compactor.join(timeout)
+            return not compactor.is_alive()
+        return True
 
     def _take(self) -> _Compaction:
         """Take every hot row of every measurement, the pending ones (sealing the log) and

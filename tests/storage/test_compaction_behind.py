@@ -1,6 +1,7 @@
-"""The write path's compaction writes its Parquet files outside the store's lock: writes go on
-meanwhile, readers see the rows it took (flushed into DuckDB), a delete calls it off, a close
-leaves its rows in the sealed log, and a failure gives its rows back."""
+"""The write path's compaction writes its Parquet files in a thread of its own, outside the
+store's lock: writes go on meanwhile, readers see the rows it took (flushed into DuckDB), a
+delete calls it off, a close leaves its rows in the sealed log, and a failure gives its rows
+back."""
 
 from __future__ import annotations
 
@@ -31,19 +32,15 @@ class Paused:
             return real(root, hot, result)
 
         monkeypatch.setattr(store_module, "write_files", write_files)
-        self.errors: list[BaseException] = []
 
-    def write_in_thread(self, store: Store, body: str) -> threading.Thread:
-        def run() -> None:
-            try:
-                store.write("b", body)
-            except BaseException as e:  # noqa: BLE001 - the test reads it
-                self.errors.append(e)
-
-        thread = threading.Thread(target=run)
-        thread.start()
+    def write_past_threshold(self, store: Store, body: str) -> None:
+        """A write that begins the compaction; it returns while the compaction is held."""
+        store.write("b", body)
         assert self.started.wait(30)
-        return thread
+
+    def release(self, store: Store) -> None:
+        self.go.set()
+        assert store.wait_for_compaction(30)
 
 
 def _lines(first: int, count: int, value: float = 0.0) -> str:
@@ -70,12 +67,10 @@ def test_writes_go_on_while_its_files_are_written(tmp_path, monkeypatch):
     paused = Paused(monkeypatch)
     with _open(tmp_path / "d") as store:
         store.write("b", _lines(0, 8))
-        thread = paused.write_in_thread(store, _lines(8, 8))  # 16 rows: past the threshold
+        paused.write_past_threshold(store, _lines(8, 8))  # 16 rows: past the threshold
         store.write("b", _lines(16, 4))  # not blocked by the compaction under way
         assert (tmp_path / "d" / "writes.log.1").exists()  # its rows, sealed
-        paused.go.set()
-        thread.join(30)
-        assert not paused.errors
+        paused.release(store)
         assert _parquet_rows(store) == 16  # what it took; the later write is still hot
         assert store.hot_rows() == 4
         assert not (tmp_path / "d" / "writes.log.1").exists()
@@ -86,11 +81,9 @@ def test_a_reader_meanwhile_sees_its_rows_and_it_still_commits(tmp_path, monkeyp
     paused = Paused(monkeypatch)
     with _open(tmp_path / "d") as store:
         store.write("b", _lines(0, 8))
-        thread = paused.write_in_thread(store, _lines(8, 8))
+        paused.write_past_threshold(store, _lines(8, 8))
         assert _values(store) == [float(i) for i in range(16)]  # flushed into DuckDB
-        paused.go.set()
-        thread.join(30)
-        assert not paused.errors
+        paused.release(store)
         assert _parquet_rows(store) == 16 and store.hot_rows() == 0  # and deleted there
         assert _values(store) == [float(i) for i in range(16)]
         store.write("b", _lines(0, 1, value=100.0))  # a newer value of the first point
@@ -102,11 +95,9 @@ def test_a_delete_meanwhile_calls_it_off(tmp_path, monkeypatch):
     paused = Paused(monkeypatch)
     with _open(tmp_path / "d") as store:
         store.write("b", _lines(0, 8))
-        thread = paused.write_in_thread(store, _lines(8, 8))
+        paused.write_past_threshold(store, _lines(8, 8))
         store.delete("b", None, None, eq("h", "h0"))
-        paused.go.set()
-        thread.join(30)
-        assert not paused.errors
+        paused.release(store)
         assert not list((tmp_path / "d" / "buckets").rglob("*.parquet"))  # its files removed
         expected = [float(i) for i in range(16) if i % 3]
         assert _values(store) == expected
@@ -118,11 +109,9 @@ def test_a_close_meanwhile_leaves_its_rows_in_the_log(tmp_path, monkeypatch):
     paused = Paused(monkeypatch)
     store = _open(tmp_path / "d")
     store.write("b", _lines(0, 8))
-    thread = paused.write_in_thread(store, _lines(8, 8))
+    paused.write_past_threshold(store, _lines(8, 8))
+    paused.go.set()  # the close waits for it, called off, to remove its files
     store.close()
-    paused.go.set()
-    thread.join(30)
-    assert not paused.errors
     assert not list((tmp_path / "d" / "buckets").rglob("*.parquet"))
     monkeypatch.undo()
     with _open(tmp_path / "d") as again:
@@ -130,20 +119,23 @@ def test_a_close_meanwhile_leaves_its_rows_in_the_log(tmp_path, monkeypatch):
         assert _values(again) == [float(i) for i in range(16)]
 
 
-def test_a_failure_writing_its_files_gives_its_rows_back(tmp_path, monkeypatch):
+def test_a_failure_writing_its_files_gives_its_rows_back(tmp_path, monkeypatch, caplog):
     paused = Paused(monkeypatch, fail=True)
     with _open(tmp_path / "d") as store:
         store.write("b", _lines(0, 8))
-        thread = paused.write_in_thread(store, _lines(8, 8))
-        paused.go.set()
-        thread.join(30)
-        assert [str(e) for e in paused.errors] == ["disk full"]
+        paused.write_past_threshold(store, _lines(8, 8))
+        paused.release(store)
+        assert "compaction failed" in caplog.text and "disk full" in caplog.text
         assert store.hot_rows() == 16 and _parquet_rows(store) == 0
         monkeypatch.undo()
-        store.write("b", _lines(16, 4))  # the next write past the threshold compacts them
-        assert _parquet_rows(store) == 20 and store.hot_rows() == 0
+        store.write("b", _lines(16, 4))  # not retried at once: the rows stay hot
+        assert store.wait_for_compaction(30) and _parquet_rows(store) == 0
+        store._retry_after = 0.0  # RETRY_SECONDS later
+        store.write("b", _lines(20, 1))
+        assert store.wait_for_compaction(30)
+        assert _parquet_rows(store) == 21 and store.hot_rows() == 0
         assert not list((tmp_path / "d").glob("writes.log.*"))
-        assert _values(store) == [float(i) for i in range(20)]
+        assert _values(store) == [float(i) for i in range(21)]
 
 
 def test_a_crash_after_the_seal_replays_the_sealed_rows(tmp_path):
@@ -171,14 +163,13 @@ def test_a_write_waits_while_held_rows_pass_the_flush_limit(tmp_path, monkeypatc
     paused = Paused(monkeypatch)
     with _open(tmp_path / "d") as store:
         store.write("b", _lines(0, 8))
-        compacting = paused.write_in_thread(store, _lines(8, 8))
+        paused.write_past_threshold(store, _lines(8, 8))
         store.write("b", _lines(16, 4))  # 4 held rows now: past the limit
         waiting = threading.Thread(target=store.write, args=("b", _lines(20, 2)))
         waiting.start()
         waiting.join(0.5)
         assert waiting.is_alive() and store.hot_rows() == 20  # its rows not taken yet
-        paused.go.set()
-        compacting.join(30)
+        paused.release(store)
         waiting.join(30)
-        assert not waiting.is_alive() and not paused.errors
+        assert not waiting.is_alive()
         assert _values(store) == [float(i) for i in range(22)]

@@ -125,6 +125,7 @@ def test_automatic_compaction_past_threshold(tmp_path, clock):
         store.write("b", "\n".join(f"m f={i} {T0 + i}" for i in range(6, 10)))
         assert store.hot_rows() == 10 and parquet_files(store.path) == []
         store.write("b", f"m f=10 {T0 + 10}")
+        assert store.wait_for_compaction(30)  # its own thread writes and commits the files
         assert store.hot_rows() == 0
         assert len(parquet_files(store.path)) == 1
         assert store.scan("b")[FieldType.FLOAT].collect().height == 11
@@ -137,6 +138,7 @@ def test_automatic_compaction_past_threshold(tmp_path, clock):
                     file_grace_seconds=0) as store:
         assert store.hot_rows() == 2
         store.write("b", f"m f=3 {T0 + 22}\nm f=4 {T0 + 23}")
+        assert store.wait_for_compaction(30)
         assert store.hot_rows() == 0
         assert store.scan("b")[FieldType.FLOAT].collect().height == 15
 
