@@ -75,22 +75,22 @@ async def read_body(request: Request) -> bytes:
     if not gzipped and declared.isdigit() and int(declared) > limit:
         raise too_large()
     inflater = Gunzip() if gzipped else None
-    out = bytearray()
-    received = 0
+    chunks: list[bytes] = []  # joined once: one copy of the body, not one per growth
+    size = received = 0
     async for chunk in request.stream():
         received += len(chunk)
-        if inflater is None:
-            out += chunk
-        else:
+        if inflater is not None:
             # compressed input is bounded too: endless empty gzip members inflate to nothing
             if received > 2 * limit + 1024:
                 raise too_large()
-            out += inflater.feed(chunk, limit + 1 - len(out))
-        if len(out) > limit:
+            chunk = inflater.feed(chunk, limit + 1 - size)
+        chunks.append(chunk)
+        size += len(chunk)
+        if size > limit:
             raise too_large()
     if inflater is not None:
         inflater.finish()
-    return bytes(out)
+    return b"".join(chunks)
 
 
 class Gunzip:
