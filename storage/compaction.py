@@ -4,7 +4,9 @@ A day's hot rows that all come after the day's files (points written in time ord
 at the files' last time, only in other series) are written as one more file of that day: no point
 can be in two files, a series' rows stay in time order from file to file, and nothing written
 before is read again (storage/day_merge.py merges a day's files later, see Store.compact).
-Otherwise the day's files and hot rows are merged into one file here. Each new file is written
+Otherwise the hot rows are merged here into one file with the day's files they reach back into:
+the last ones, as a day's files follow each other in time (rows that came out of order around
+the previous compaction reach into the last file only); the earlier files stay as they are. Each new file is written
 under a temporary name, synced and renamed; then one transaction swaps the manifest entries and
 deletes the compacted hot rows. A crash before the commit leaves the old state (the new file is an
 orphan, removed at the next open); after it, the new one.
@@ -141,7 +143,12 @@ def write_files(root: Path, hot: HotRows, result: CompactionResult) -> NewFiles:
     result.rows_in += hot.rows.height
     try:
         for day, rows in _by_day(hot.rows):
-            old = hot.days.get(day, [])
+            # the day's files the rows reach back into: the last ones (a day's files follow
+            # each other in time), mostly none, or the last when concurrent writers' requests
+            # came in out of order around the previous compaction; the earlier files end
+            # before the rows begin and are left as they are
+            first = rows["time"].min()
+            old = [p for p in hot.days.get(day, []) if p.max_time >= first]  # type: ignore[operator]
             if not old or _can_append(old, rows, m, tags):
                 replaced: list[Partition] = []
             else:

@@ -400,11 +400,12 @@ def test_a_timestamp_split_between_two_compactions_appends_a_file(store):
     assert len(files) == 2 and set(first) <= set(files)
     got = store.scan("b")[FieldType.FLOAT].collect().sort("h", "_time")
     assert got["_value"].to_list() == [float(i) for h in range(3) for i in range(h, 12, 3)]
-    # a series again at the last time of the files is a rewrite: the day merges into one file
+    # a series again at the last time of the files is a rewrite: it merges with the last
+    # file, the one holding that time (the first ends before it)
     store.write("b", f"m,h=c f=100 {T0 + 3 * HOUR}\nm,h=c f=101 {T0 + 4 * HOUR}")
     store.compact(full=False)
     files = parquet_files(store.path)
-    assert len(files) == 1
+    assert len(files) == 2 and set(first) <= set(files)
     got = store.scan("b")[FieldType.FLOAT].collect().sort("h", "_time")
     assert got.filter(pl.col("h") == "c")["_value"].to_list() == [2.0, 5.0, 8.0, 100.0, 101.0]
     assert got.height == 13
@@ -508,3 +509,26 @@ def test_two_tag_sets_sharing_a_hash_are_still_told_apart(monkeypatch):
     monkeypatch.setattr(pl.Expr, "hash", lambda self, *a, **k: pl.lit(7, pl.UInt64))
     ranks, count = _series_ranks_of_rows(_rows_with_tags(), ["a", "b"])
     assert ranks.to_list() == [1, 3, 0, 2, 3, 1] and count == 4
+
+
+def test_rows_reaching_back_into_the_last_file_merge_with_it_alone(store):
+    """Requests of concurrent writers that came out of order around a compaction reach back
+    into the day's last file only: it is merged with them, the earlier files stay."""
+    store.create_bucket("b")
+    lines = [f"m,h={'ab'[i % 2]} f={i} {T0 + i * HOUR // 2}" for i in range(24)]
+    for start in (0, 8, 16):
+        store.write("b", "\n".join(lines[start:start + 8]))
+        store.compact(full=False)
+    before = parquet_files(store.path)
+    store.write("b", f"m,h=a f=100 {T0 + 18 * HOUR // 2}\nm,h=b f=99 {T0 + 30 * HOUR // 2}")
+    store.compact(full=False)
+    after = parquet_files(store.path)
+    assert len(after) == 3
+    kept = [p for p in before if p in after]
+    assert len(kept) == 2  # the two earlier files, untouched
+    parts = store.catalog.partitions(store.bucket("b").id)
+    assert [p.rows for p in parts] == [8, 8, 9]
+    got = store.scan("b")[FieldType.FLOAT].collect().sort("h", "_time")
+    assert got["_value"].to_list() == [
+        *(100.0 if i == 18 else float(i) for i in range(0, 24, 2)),
+        *map(float, range(1, 24, 2)), 99.0]
