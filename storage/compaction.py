@@ -6,10 +6,10 @@ can be in two files, a series' rows stay in time order from file to file, and no
 before is read again (storage/day_merge.py merges a day's files later, see Store.compact).
 Otherwise the hot rows are merged here into one file with the day's files they reach back into:
 the last ones, as a day's files follow each other in time (rows that came out of order around
-the previous compaction reach into the last file only); the earlier files stay as they are. Each new file is written
-under a temporary name, synced and renamed; then one transaction swaps the manifest entries and
-deletes the compacted hot rows. A crash before the commit leaves the old state (the new file is an
-orphan, removed at the next open); after it, the new one.
+the previous compaction reach into the last file only); the earlier files stay as they are.
+Each new file is written under a temporary name, synced and renamed; then one transaction swaps
+the manifest entries and deletes the compacted hot rows. A crash before the commit leaves the
+old state (the new file is an orphan, removed at the next open); after it, the new one.
 
 It comes in three steps, so that the store can write the files, the costly part, outside its
 lock while writes go on: `take_hot_rows` (reads the catalog and DuckDB: under the lock),

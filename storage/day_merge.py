@@ -15,9 +15,10 @@ import uuid
 from collections.abc import Sequence
 from pathlib import Path
 
+import duckdb
 import polars as pl
 
-from storage.catalog import Catalog, Measurement, Partition
+from storage.catalog import Measurement, Partition
 from storage.compaction import ROW_GROUP_SIZE, day_dir, series_ranks, sync_and_rename
 from storage.tiers import SERIES
 
@@ -26,18 +27,19 @@ MERGE_MEMORY = "512MB"
 _RANKS = "_tsengine_series_ranks"
 
 
-def merge_day(catalog: Catalog, root: Path, m: Measurement, parts: Sequence[Partition]
-              ) -> Partition:
+def merge_day(con: duckdb.DuckDBPyConnection, root: Path, m: Measurement,
+              parts: Sequence[Partition]) -> Partition:
     """Write the day's files (more than one, all of `m` and one day) as one new file, synced
-    and renamed into place; the caller swaps the manifest entries."""
+    and renamed into place; the caller swaps the manifest entries. `con`: a connection to
+    the catalog's database (a cursor of its own when the store's lock is not held: the merge
+    reads and writes only Parquet files)."""
     day = parts[0].day
     tags = [c.col for c in m.tags.values()]
     fields = [c.col for c in m.fields.values()]
     files = [p.path for p in parts]
-    con = catalog.con
     source = f"read_parquet([{', '.join(map(_literal, files))}], union_by_name = true)"
     by_name = sorted(tags, key=lambda c: m.column(c).name)
-    ranks = _series_ranks(catalog, source, by_name)
+    ranks = _series_ranks(con, source, by_name)
     con.register(_RANKS, ranks.to_arrow())
     path = day_dir(root, m.bucket_id, m.id, day) / f"part-{uuid.uuid4().hex}.parquet"
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -68,12 +70,13 @@ def merge_day(catalog: Catalog, root: Path, m: Measurement, parts: Sequence[Part
                      tuple(["time", *tags, *fields]))
 
 
-def _series_ranks(catalog: Catalog, source: str, by_name: list[str]) -> pl.DataFrame:
+def _series_ranks(con: duckdb.DuckDBPyConnection, source: str, by_name: list[str]
+                  ) -> pl.DataFrame:
     """Each tag set of the files and its rank in the order of its values by tag name, nulls
     last (a few thousand rows: ranked as compaction ranks them)."""
     if not by_name:
         return pl.DataFrame({"rank": [0]}, schema={"rank": pl.Int64})
-    distinct = pl.from_arrow(catalog.con.sql(
+    distinct = pl.from_arrow(con.sql(
         f"SELECT DISTINCT {', '.join(by_name)} FROM {source}").to_arrow_table())
     assert isinstance(distinct, pl.DataFrame)
     return series_ranks(distinct, by_name, "rank")

@@ -74,6 +74,15 @@ class MeasurementStats:
 
 
 @dataclass
+class _Merging:
+    """Day merges the write path's compaction runs after its commit, outside the lock;
+    called off (`cancelled`) by whatever changes stored rows meanwhile."""
+
+    cancelled: bool = False
+    over: threading.Event = field(default_factory=threading.Event)
+
+
+@dataclass
 class _Compaction:
     """A compaction under way: the rows it took (pending writes and DuckDB's hot rows), the
     last write sequence number taken by then, whether it still holds its pending rows (a
@@ -114,6 +123,7 @@ class Store:
         self.catalog = Catalog(self.con, self.path)
         self._lock = threading.RLock()
         self._compaction: _Compaction | None = None  # one at a time
+        self._merging: _Merging | None = None  # its day merges, after it
         self._compactor: threading.Thread | None = None  # the write path's, if it began one
         self._retry_after = 0.0  # (time.monotonic) a failed one is not retried before
         with self._transaction():
@@ -249,11 +259,11 @@ class Store:
         now = self.clock.now()
         batch = data if isinstance(data, PointBatch) else parse(
             data, precision, now, source=source)
-        compaction = self._compaction
-        if compaction is not None and self._pending.rows > FLUSH_ROWS:
+        busy = self._compaction or self._merging
+        if busy is not None and self._pending.rows > FLUSH_ROWS:
             # rows come faster than the compaction under way takes them: wait for it (no
             # lock is held) rather than hold more, or flush them into DuckDB to read back
-            compaction.over.wait()
+            busy.over.wait()
         appended, rows = None, []
         with self._lock:
             target = self.catalog.bucket(self.catalog.org(org).id, bucket)
@@ -269,7 +279,7 @@ class Store:
                 rows = hot_rows(self.catalog, target, prepared, seq_base)
                 appended = self._pending.add(self._seq, rows)
             self._hot_rows += result.written
-            idle = self._compaction is None
+            idle = self._compaction is None and self._merging is None
             behind = idle and self._hot_rows > self.compact_threshold
             if idle and not behind and self._pending.rows > FLUSH_ROWS:
                 self.flush()  # (under way, a compaction makes the next write wait instead)
@@ -443,7 +453,8 @@ class Store:
         meanwhile have the rows flushed into DuckDB (see _settled); a change of stored rows
         calls it off."""
         with self._lock:
-            if (self._compaction is not None or self._hot_rows <= self.compact_threshold
+            if (self._compaction is not None or self._merging is not None
+                    or self._hot_rows <= self.compact_threshold
                     or time.monotonic() < self._retry_after):
                 return  # another writer's is under way, took the rows since, or failed
             compaction = self._take()
@@ -453,13 +464,31 @@ class Store:
             self._compactor.start()
 
     def _compact_taken(self, compaction: _Compaction) -> None:
-        """Write and commit what `_compact_behind` took; a failure gives the rows back (they
-        stay hot) and is logged, and the write path tries again RETRY_SECONDS later."""
+        """Write and commit what `_compact_behind` took, then merge the days that need it,
+        outside the lock too (DuckDB sorting a day's files: seconds, on a cursor of its
+        own), each swapped in under the lock unless called off meanwhile. A failure gives
+        the rows back (they stay hot) and is logged, and the write path tries again
+        RETRY_SECONDS later."""
         result = CompactionResult()
         try:
             files = self._write_files(compaction, result)
             with self._lock:
-                self._finish(compaction, files, False, result)
+                merges = self._finish(compaction, files, False, result, merge_later=True)
+                if not merges:
+                    return
+                merging = self._merging = _Merging()
+                con = self.con.cursor()
+            try:
+                for m, parts in merges:
+                    self._merge_day(m, parts, result, con, merging)
+            finally:
+                con.close()
+                with self._lock:
+                    self._merging = None
+                    merging.over.set()
+                    if not merging.cancelled:
+                        self._checkpoint()
+                        self.reaper.reap()
         except Exception:
             self._retry_after = time.monotonic() + RETRY_SECONDS
             log.exception("compaction failed; its rows stay in the hot tier")
@@ -505,13 +534,15 @@ class Store:
         return files
 
     def _finish(self, compaction: _Compaction, files: list[NewFiles], full: bool,
-                result: CompactionResult) -> None:
+                result: CompactionResult, merge_later: bool = False
+                ) -> list[tuple[Measurement, list[Partition]]]:
         """Commit the compaction's files one measurement at a time (under the lock), then
-        merge days as `compact` says; a compaction called off meanwhile only removes them."""
+        merge days as `compact` says, or with `merge_later` return them to be merged outside
+        the lock; a compaction called off meanwhile only removes its files."""
         if compaction.cancelled:
             for written in files:
                 written.discard()
-            return
+            return []
         committed: set[str] = set()
         written_days: dict[str, set[int]] = {}
         try:
@@ -526,14 +557,18 @@ class Store:
                 written_days[written.hot.m.hot_table] = days
                 self.reaper.add(old.path for old in replaced)
             self._pending.committed(compaction.taken)
-            for m in self._measurements():
-                self._merge_days(m, None if full else written_days.get(m.hot_table, set()),
-                                 result)
         finally:
             self._end_compaction(compaction, committed)
             self._hot_rows = self._count_hot_rows()
+        merges = [(m, parts) for m in self._measurements() for parts in self._days_to_merge(
+            m, None if full else written_days.get(m.hot_table, set()))]
+        if merge_later:
+            return merges
+        for m, parts in merges:
+            self._merge_day(m, parts, result, self.con)
         self._checkpoint()
         self.reaper.reap()
+        return []
 
     def _end_compaction(self, compaction: _Compaction, committed: set[str]) -> None:
         """The compaction is over: the pending rows it took of tables not `committed` are
@@ -560,6 +595,8 @@ class Store:
         if compaction is not None:
             self._end_compaction(compaction, set())
             compaction.cancelled = True
+        if self._merging is not None:
+            self._merging.cancelled = True
 
     def _checkpoint(self) -> None:
         """Fold the write-ahead log into the database file now that compaction emptied the
@@ -568,27 +605,34 @@ class Store:
         with suppress(duckdb.Error):
             self.con.execute("CHECKPOINT").fetchall()
 
-    def _merge_days(self, m: Measurement, skip: set[int] | None,
-                    result: CompactionResult) -> None:
-        """Merge each day of `m` with several files (but the days in `skip`) into one file."""
+    def _days_to_merge(self, m: Measurement, skip: set[int] | None) -> list[list[Partition]]:
+        """The files of each day of `m` with several (but the days in `skip`, unless they
+        passed MAX_FILES_PER_DAY files), to merge into one each (under the lock)."""
         by_day: dict[int, list[Partition]] = {}
         for p in self.catalog.partitions(m.bucket_id, m.id):
             by_day.setdefault(p.day, []).append(p)
-        for day, parts in by_day.items():
-            if len(parts) < 2 or (
-                    skip is not None and day in skip and len(parts) <= MAX_FILES_PER_DAY):
-                continue
-            new = merge_day(self.catalog, self.path, m, parts)
-            try:
+        return [parts for day, parts in by_day.items() if len(parts) >= 2 and not (
+            skip is not None and day in skip and len(parts) <= MAX_FILES_PER_DAY)]
+
+    def _merge_day(self, m: Measurement, parts: list[Partition], result: CompactionResult,
+                   con: duckdb.DuckDBPyConnection, merging: _Merging | None = None) -> None:
+        """Merge one day's files into one and swap them in the manifest; with `merging`, the
+        merge runs outside the lock (on a cursor of its own) and is dropped if called off."""
+        new = merge_day(con, self.path, m, parts)
+        try:
+            with self._lock:
+                if merging is not None and merging.cancelled:
+                    Path(new.path).unlink(missing_ok=True)
+                    return
                 with self._transaction():
                     for old in parts[1:]:
                         self.catalog.drop_partition(old)
                     self.catalog.replace_partition(parts[0], new)
-            except BaseException:
-                Path(new.path).unlink(missing_ok=True)
-                raise
-            self.reaper.add(old.path for old in parts)
-            result.files_written += 1
+        except BaseException:
+            Path(new.path).unlink(missing_ok=True)
+            raise
+        self.reaper.add(old.path for old in parts)
+        result.files_written += 1
 
     def enforce_retention(self, now: int | None = None) -> RetentionResult:
         """Delete expired points of every bucket as of `now` (default: the clock's now)."""

@@ -56,8 +56,8 @@ def _parquet_rows(store: Store) -> int:
     return sum(p.rows for p in store.catalog.partitions(store.bucket("b").id))
 
 
-def _open(path) -> Store:  # type: ignore[no-untyped-def]
-    store = Store.open(path, compact_threshold=10)
+def _open(path, **kwargs) -> Store:  # type: ignore[no-untyped-def]
+    store = Store.open(path, compact_threshold=10, **kwargs)
     if not store.buckets() or all(b.name != "b" for b in store.buckets()):
         store.create_bucket("b")
     return store
@@ -173,3 +173,61 @@ def test_a_write_waits_while_held_rows_pass_the_flush_limit(tmp_path, monkeypatc
         waiting.join(30)
         assert not waiting.is_alive()
         assert _values(store) == [float(i) for i in range(22)]
+
+
+class PausedMerge:
+    """Holds the write path's day merge (outside the lock) until released."""
+
+    def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        self.started = threading.Event()
+        self.go = threading.Event()
+        real = store_module.merge_day
+
+        def merge_day(*args):  # type: ignore[no-untyped-def]
+            self.started.set()
+            assert self.go.wait(30)
+            return real(*args)
+
+        monkeypatch.setattr(store_module, "merge_day", merge_day)
+
+
+DAY_NS = 86_400 * 10**9
+
+
+def _two_files_then_another_day(store: Store) -> None:
+    """Two files of the first day, then rows of the next day: the compaction they begin
+    merges the first day (written no more) after its commit."""
+    store.write("b", _lines(0, 11))  # past the threshold of 10: a file
+    assert store.wait_for_compaction(30)
+    store.write("b", _lines(11, 11))  # later times: one more file of the day
+    assert store.wait_for_compaction(30)
+    assert len(store.catalog.partitions(store.bucket("b").id)) == 2
+    store.write("b", "\n".join(f"m,h=h{i % 3} f={100 + i} {T0 + DAY_NS + i}" for i in range(11)))
+
+
+def test_a_day_merge_runs_outside_the_lock_after_the_commit(tmp_path, monkeypatch):
+    paused = PausedMerge(monkeypatch)
+    with _open(tmp_path / "d") as store:
+        _two_files_then_another_day(store)
+        assert paused.started.wait(30)
+        store.write("b", _lines(22, 2))  # writes go on meanwhile
+        assert store.hot_rows() == 2
+        paused.go.set()
+        assert store.wait_for_compaction(30)
+        days = [p.day for p in store.catalog.partitions(store.bucket("b").id)]
+        assert sorted(days) == [T0 // DAY_NS, T0 // DAY_NS + 1]  # the first day merged
+        assert len(_values(store)) == 22 + 11 + 2
+
+
+def test_a_delete_meanwhile_calls_the_day_merge_off(tmp_path, monkeypatch):
+    paused = PausedMerge(monkeypatch)
+    with _open(tmp_path / "d", file_grace_seconds=0) as store:  # replaced files go at once
+        _two_files_then_another_day(store)
+        assert paused.started.wait(30)
+        store.delete("b", None, None, eq("h", "h1"))
+        paused.go.set()
+        assert store.wait_for_compaction(30)
+        listed = {p.path for p in store.catalog.partitions(store.bucket("b").id)}
+        on_disk = {str(p) for p in (tmp_path / "d" / "buckets").rglob("*.parquet")}
+        assert listed == on_disk  # the merged file, called off, was removed
+        assert len(_values(store)) == 33 - 7 - 4  # h1: 7 of the first day, 4 of the next
