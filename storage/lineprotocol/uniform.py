@@ -114,7 +114,10 @@ def _parse(raw: bytes, default_time: int, factor: int, first_line: int, known: l
         queries = [_shape_query(table.lazy().with_columns(nums), first, factor)]
         commas = not strict
     else:
-        commas = True
+        # the strict read's proof holds for several shapes too when each fills every column
+        # (one with fewer columns would leave nulls where a line may lack commas)
+        commas = not (strict and len(table.columns) == width
+                      and all(len(_columns(s)) == width for s in shapes.values()))
         order = list(shapes.values())
         lines = table.lazy().with_columns(nums, groups)
         queries = [_shape_query(lines.filter(pl.col(_GROUP) == g), shape, factor)

@@ -228,6 +228,28 @@ def test_a_measurement_off_its_shape_sends_the_whole_request_elsewhere(bent):
     assert _outcome(text, True, "ns") == _outcome(text, False, "ns")
 
 
+@pytest.mark.parametrize("bent", [
+    "disk,host=a free=1u 3",  # fewer tags: a column short
+    'disk,host=a,dev=b free=1u,s="a,b" 3',  # a comma inside a string: a column more
+    "disk,host=a,dev=b free=1u,extra=2u 3",  # another field
+    "disk,host=a,dev=b,x=1 free=1u 3",  # more tags
+    "cpu,host=h,dc=d usage=1.5 3,4",  # a comma after the timestamp
+])
+def test_shapes_of_one_width_prove_their_commas_by_the_strict_read(bent):
+    """Two measurements whose lines split into as many columns: the strict CSV read (no line
+    with more) and the shapes' checks of every column (none with fewer) stand for counting
+    the commas; a line off its shape still sends the request elsewhere."""
+    lines = []
+    for i in range(20):
+        lines.append(f"cpu,host=h,dc=d usage={i}.5 {i}")
+        lines.append(f"disk,host=a,dev=b free={i}u 3")
+    assert parse_uniform("\n".join(lines).encode(), 0, 1) is not None
+    lines.insert(11, bent)
+    text = "\n".join(lines)
+    assert parse_uniform(text.encode(), 0, 1) is None
+    assert _outcome(text, True, "ns") == _outcome(text, False, "ns")
+
+
 def test_a_writers_next_request_is_split_by_the_shapes_its_last_one_held(monkeypatch):
     """The shapes of a request are kept by its first line's shape: the next request beginning
     so is split by them with no search for other measurements; one that holds another
