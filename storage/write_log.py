@@ -106,6 +106,14 @@ class WriteLog:
             with contextlib.suppress(OSError):
                 self._truncate(start)
             raise
+        if self._failed is not None:
+            # another writer's sync (outside the store's lock) failed while this record was
+            # appended: the failure cuts the log back to what was synced before it, after
+            # setting its flag, so seeing the flag here this record may lie past the cut; it
+            # goes too (seeing no flag, the cut comes later and takes it)
+            with contextlib.suppress(OSError):
+                self._truncate(self._synced)
+            self._refuse_after_failure()
         self._end = self._file.tell()
         return Appended(self._clears, self._end)
 
@@ -130,7 +138,7 @@ class WriteLog:
         try:
             os.fdatasync(self._file.fileno())
         except BaseException as e:
-            self._failed = e
+            self._failed = e  # before the cut: a writer appending meanwhile checks it after
             with contextlib.suppress(OSError):
                 self._truncate(self._synced)
             raise

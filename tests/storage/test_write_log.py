@@ -156,6 +156,38 @@ def test_a_failed_sync_fails_every_write_it_would_have_made_durable(tmp_path, mo
     again.close()
 
 
+def test_a_record_appended_as_another_writers_sync_fails_is_cut_off_too(tmp_path, monkeypatch):
+    """A writer appends under the store's lock while another syncs outside it: one that passed
+    the failure check just before the other's fdatasync failed must not leave its record
+    behind the cut, to be replayed on the next open as if written."""
+    log = WriteLog(tmp_path / "writes.log")
+    table = pl.DataFrame({"time": [1], "seq": [1], "t1": ["a"]})
+    log.append(LoggedWrite(1, [("hot_1", table)]))
+    size = (tmp_path / "writes.log").stat().st_size
+    first = log.write(LoggedWrite(2, [("hot_1", table)]))
+    checked = log._refuse_after_failure
+
+    def fails_meanwhile() -> None:  # the second writer's check passes, then the sync fails
+        checked()
+        monkeypatch.setattr(log, "_refuse_after_failure", checked)
+        monkeypatch.setattr(os, "fdatasync", failing)
+        with pytest.raises(OSError, match="Input/output"):
+            log.sync(first)
+
+    def failing(fd: int) -> None:
+        raise OSError(5, "Input/output error")
+
+    monkeypatch.setattr(log, "_refuse_after_failure", fails_meanwhile)
+    with pytest.raises(OSError, match="refused until the data directory is opened again"):
+        log.write(LoggedWrite(3, [("hot_1", table)]))
+    monkeypatch.undo()
+    assert (tmp_path / "writes.log").stat().st_size == size
+    log.close()
+    again = WriteLog(tmp_path / "writes.log")
+    assert [w.last_seq for w in again.read()] == [1]
+    again.close()
+
+
 def test_one_sync_makes_the_writes_appended_before_it_durable(tmp_path, monkeypatch):
     """Group commit: a writer whose record an earlier sync covered does not sync again."""
     log = WriteLog(tmp_path / "writes.log")
