@@ -262,17 +262,19 @@ def test_failed_compaction_leaves_old_state_and_no_files(store, monkeypatch):
     before_files = parquet_files(store.path)
     store.write("b", f"m f=10 {T0}\nm f=20 {T0 + DAY}\nm f=30 {T0 - DAY}")
     before = snapshot(store)
-    real = pl.DataFrame.write_parquet
+    import storage.compaction as compaction
+
+    real = compaction.pq.write_table
     calls = []
 
-    def failing(self, file, *args, **kwargs):
+    def failing(table, file, *args, **kwargs):
         calls.append(file)
         if len(calls) == 2:  # the first file is written, the second fails half-way
             Path(file).write_bytes(b"partial")
             raise OSError(28, "No space left on device")
-        return real(self, file, *args, **kwargs)
+        return real(table, file, *args, **kwargs)
 
-    monkeypatch.setattr(pl.DataFrame, "write_parquet", failing)
+    monkeypatch.setattr(compaction.pq, "write_table", failing)
     with pytest.raises(OSError, match="No space left"):
         store.compact()
     assert len(calls) == 2
@@ -280,7 +282,7 @@ def test_failed_compaction_leaves_old_state_and_no_files(store, monkeypatch):
     assert not list((store.path / "buckets").rglob("*.tmp"))
     assert store.hot_rows() == 3
     assert_same(before, snapshot(store))
-    monkeypatch.setattr(pl.DataFrame, "write_parquet", real)
+    monkeypatch.setattr(compaction.pq, "write_table", real)
     store.compact()
     assert store.hot_rows() == 0
     assert_same(before, snapshot(store))
