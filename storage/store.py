@@ -562,8 +562,8 @@ class Store:
             self._hot_rows = self._count_hot_rows()
         merges = [(m, parts) for m in self._measurements() for parts in self._days_to_merge(
             m, None if full else written_days.get(m.hot_table, set()))]
-        if merge_later:
-            return merges
+        if merge_later and merges:
+            return merges  # the caller merges, then checkpoints and reaps
         for m, parts in merges:
             self._merge_day(m, parts, result, self.con)
         self._checkpoint()

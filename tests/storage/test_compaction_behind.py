@@ -231,3 +231,16 @@ def test_a_delete_meanwhile_calls_the_day_merge_off(tmp_path, monkeypatch):
         on_disk = {str(p) for p in (tmp_path / "d" / "buckets").rglob("*.parquet")}
         assert listed == on_disk  # the merged file, called off, was removed
         assert len(_values(store)) == 33 - 7 - 4  # h1: 7 of the first day, 4 of the next
+
+
+def test_the_write_paths_compaction_folds_the_write_ahead_log_away(tmp_path):
+    """As `compact` does, the write path's compaction checkpoints DuckDB once it deleted the
+    hot rows it took, with or without days to merge after it."""
+    with _open(tmp_path / "d") as store:
+        wal = store.path / "catalog.duckdb.wal"
+        store.write("b", _lines(0, 8))
+        store.flush()  # into the hot table: DuckDB's write-ahead log holds them
+        assert wal.exists() and wal.stat().st_size > 0
+        store.write("b", _lines(8, 8))  # past the threshold: no day to merge after it
+        assert store.wait_for_compaction(30) and store.hot_rows() == 0
+        assert not wal.exists() or wal.stat().st_size == 0
