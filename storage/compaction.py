@@ -31,6 +31,7 @@ import pyarrow.parquet as pq
 from storage.catalog import Catalog, Measurement, Partition
 from storage.tiers import SEQ, SERIES, read_cold, read_hot, schema_of
 from storage.timeutil import DAY, format_time
+from storage.write_log import sync_directory
 
 # rows of a Parquet row group: rows are sorted by tags, so a tag predicate reads only the row
 # groups its series fall in; 64k rows halve a one-location read against 128k (measured on the
@@ -79,11 +80,7 @@ def sync_and_rename(tmp: Path, path: Path) -> None:
     with open(tmp, "rb") as fh:
         os.fsync(fh.fileno())
     os.replace(tmp, path)
-    dir_fd = os.open(path.parent, os.O_RDONLY)
-    try:
-        os.fsync(dir_fd)
-    finally:
-        os.close(dir_fd)
+    sync_directory(path.parent)
 
 
 @dataclass

@@ -183,7 +183,7 @@ class WriteLog:
             os.rename(self.path, self.path.with_name(f"{self.path.name}.{number}"))
             try:
                 fresh = open(self.path, "ab")  # noqa: SIM115
-                _sync_directory(self.path.parent)
+                sync_directory(self.path.parent)
             except BaseException:
                 os.rename(self.path.with_name(f"{self.path.name}.{number}"), self.path)
                 raise
@@ -236,7 +236,8 @@ def _records(data: bytes) -> tuple[list[LoggedWrite], int]:
     return writes, at
 
 
-def _sync_directory(path: Path) -> None:
+def sync_directory(path: Path) -> None:
+    """fsync a directory: the names created, renamed or removed in it are durable."""
     fd = os.open(path, os.O_RDONLY)
     try:
         os.fsync(fd)
