@@ -49,7 +49,7 @@ _GROUP = "_g"
 # request mostly holds the same ones, whose lines one query then splits with no search first
 _RECENT: dict[Shape, tuple[Shape, ...]] = {}
 _RECENT_MAX = 256
-_OPTIMIZE = pl.QueryOptFlags.none(comm_subexpr_elim=True)
+_OPTIMIZE = pl.QueryOptFlags.none()  # see _ShapePlan
 
 
 @dataclass(frozen=True)
@@ -102,7 +102,7 @@ def _parse(raw: bytes, default_time: int, factor: int, first_line: int, known: l
         return None
     nums = pl.int_range(first_line, first_line + table.height, dtype=pl.UInt32).alias(LINE)
     if not search:  # a line of none of them is found missing by the rows split below
-        groups = _groups(known)
+        groups = _groups(tuple(known))
     else:
         found = _shapes(raw, table, shapes, default_time, factor)
         if found is None:
@@ -111,7 +111,7 @@ def _parse(raw: bytes, default_time: int, factor: int, first_line: int, known: l
     # most requests hold one measurement: every line starts with it, no filter by shape
     if len(shapes) == 1:
         order = [first]
-        queries = [_shape_query(table.lazy().with_columns(nums), first, factor)]
+        queries = [_shape_query(table.lazy().with_columns(nums), first)]
         commas = not strict
     else:
         # the strict read's proof holds for several shapes too when each fills every column
@@ -120,14 +120,13 @@ def _parse(raw: bytes, default_time: int, factor: int, first_line: int, known: l
                       and all(len(_columns(s)) == width for s in shapes.values()))
         order = list(shapes.values())
         lines = table.lazy().with_columns(nums, groups)
-        queries = [_shape_query(lines.filter(pl.col(_GROUP) == g), shape, factor)
+        queries = [_shape_query(lines.filter(pl.col(_GROUP) == g), shape)
                    for g, shape in enumerate(order)]
     segments, left = [], []
     expected = np.zeros(4, dtype=np.int64)  # `=`, `"`, ` `, `,` the shapes account for
     # the in-memory engine: less fixed cost than the streaming one on a request's few rows;
-    # of the optimizer, only the shared subexpressions (a value cast once for its column and
-    # its check): the rest has nothing to push down in these projections of a frame in
-    # memory and cost ~10% of a 5,000-line request
+    # no optimizer pass: nothing to push down in these projections of a frame in memory,
+    # and no subexpression shared (_ShapePlan)
     frames = pl.collect_all(queries, engine="in-memory", optimizations=_OPTIMIZE)
     if sum(f.height for f in frames) != table.height:
         return None  # lines of another measurement (only known shapes were looked for)
@@ -207,7 +206,7 @@ def _shapes(raw: bytes, table: pl.DataFrame, shapes: dict[str, Shape], default_t
             if again is None:
                 return None
             table = again
-        groups = _groups(list(shapes.values()))
+        groups = _groups(tuple(shapes.values()))
         unmatched = table.select(pl.col("c0").filter(groups.is_null()).head(1)).to_series()
         if unmatched.len() == 0:
             return table, groups
@@ -239,7 +238,8 @@ def _first_shape(raw: bytes, name: str, shapes: dict[str, Shape], default_time: 
     return shape
 
 
-def _groups(shapes: list[Shape]) -> pl.Expr:
+@functools.lru_cache(maxsize=64)
+def _groups(shapes: tuple[Shape, ...]) -> pl.Expr:
     """Each row's shape (its index in `shapes`) by the first column, null for none: a shape with
     tags has its measurement alone there, one without starts it with its measurement and a
     space."""
@@ -258,57 +258,79 @@ def _groups(shapes: list[Shape]) -> pl.Expr:
 
 
 @dataclass(frozen=True)
+class _Check:
+    """A value check `_finish_shape` makes on a column of the split lines: `kind` "float" (a
+    finite number), "integer" (a number, and the `flag` column true: its suffix) or "boolean"
+    (the `flag` column true: a boolean's spelling)."""
+
+    kind: str
+    column: str
+    flag: str = ""
+
+
+@dataclass(frozen=True)
 class _ShapePlan:
-    """The Polars query that splits and checks one shape's lines: built once per shape and
-    precision, as writers repeat their shapes request after request."""
+    """The Polars query that splits one shape's lines, and the checks of what it gives: built
+    once per shape, as writers repeat their shapes request after request.
+
+    Every expression is computed once (no subexpression is shared, so the query runs with no
+    optimizer pass): the value checks are made on the columns the query gives, by Series
+    reductions (a null count, a minimum), not row by row; only a request with a failing value
+    finds its lines one by one (`_bad_lines`)."""
 
     split: tuple[pl.Expr, ...]
     structs: tuple[str, ...]
     select: tuple[pl.Expr, ...]  # `_line`, the point's columns, then the flag columns
+    checks: tuple[_Check, ...]
     flags: tuple[str, ...]  # the flag columns, dropped once read
     width: int  # CSV columns of the shape
 
 
+_STRUCTURAL, _TS, _KEY, _TAG_MIN = "_structural", "_ts", "_key", "_tag_min"
+
+
 @functools.lru_cache(maxsize=64)
-def _plan(shape: Shape, factor: int) -> _ShapePlan:
+def _plan(shape: Shape) -> _ShapePlan:
     columns = _columns(shape)
     tokens, split, structs = _split(columns)
     structural: list[pl.Expr] = []
-    ok: list[pl.Expr] = []
+    checks: list[_Check] = []
     exprs: list[pl.Expr] = [pl.col(LINE)]
-    lo, hi = -((-MIN_TIME) // factor), MAX_TIME // factor
+    flags: list[pl.Expr] = []
     key_bytes: list[pl.Expr] = []
+    value_bytes: list[pl.Expr] = []
     for i, tok in enumerate(tokens):
         col = pl.col(f"k{i}")
         if tok.kind == "m":
             structural.append(col == shape.measurement)
         elif tok.kind == "tag":
-            structural.append(col.str.starts_with(tok.key + "="))
-            value = col.str.strip_prefix(tok.key + "=")
-            ok.append(value.str.len_bytes() > 0)  # `key=` alone: missing tag value
-            exprs.append(value.alias(tag_column(tok.key)))
+            prefix = tok.key + "="
+            structural.append(col.str.starts_with(prefix))
+            exprs.append(col.str.strip_prefix(prefix).alias(tag_column(tok.key)))
             key_bytes.append(col.str.len_bytes())
+            value_bytes.append(col.str.len_bytes() - len(prefix.encode()))
         elif tok.kind == "field":
-            value, checks, value_ok = _field(col, tok.key, tok.ftype)  # type: ignore[arg-type]
-            structural.extend(checks)
-            ok.extend(value_ok)
-            exprs.append(value.alias(field_column(tok.key)))
-        else:  # null where the line has no timestamp: the request's default time fills it
-            raw_ts = col.cast(pl.Int64, strict=False)
-            exprs.append((raw_ts * factor).alias(TIME))
-            ok.append(col.is_null() | raw_ts.is_between(lo, hi))
-    flags = [pl.all_horizontal(structural).fill_null(False).alias("_structural"),
-             pl.col(f"k{len(tokens) - 1}").is_not_null().alias("_ts"),
-             (pl.sum_horizontal(key_bytes) if key_bytes else pl.lit(0)).alias("_key"),
-             (pl.all_horizontal(ok).fill_null(False) if ok else pl.lit(True)).alias("_ok")]
-    return _ShapePlan(tuple(split), tuple(structs), (*exprs, *flags),
-                      ("_structural", "_ts", "_key", "_ok"), len(columns))
+            name = field_column(tok.key)
+            value, more, check, flag = _field(col, tok.key, tok.ftype, name)  # type: ignore[arg-type]
+            structural.extend(more)
+            exprs.append(value.alias(name))
+            checks.extend([check] if check else [])
+            flags.extend([flag.alias(check.flag)] if check and flag is not None else [])
+        else:  # null where the line has no timestamp (or one that is not an integer)
+            exprs.append(col.cast(pl.Int64, strict=False).alias(TIME))
+            flags.append(col.is_not_null().alias(_TS))
+    flags.append(pl.all_horizontal(structural).fill_null(False).alias(_STRUCTURAL))
+    if key_bytes:  # the longest series key's tags, and each line's shortest tag value
+        flags += [pl.sum_horizontal(key_bytes).alias(_KEY),
+                  pl.min_horizontal(value_bytes).alias(_TAG_MIN)]
+    return _ShapePlan(tuple(split), tuple(structs), (*exprs, *flags), tuple(checks),
+                      tuple(f.meta.output_name() for f in flags), len(columns))
 
 
-def _shape_query(lines: pl.LazyFrame, shape: Shape, factor: int) -> pl.LazyFrame:
+def _shape_query(lines: pl.LazyFrame, shape: Shape) -> pl.LazyFrame:
     """The query splitting one shape's lines (`_line` and the CSV columns) into the point's
     columns and the flags `_finish_shape` reads."""
-    plan = _plan(shape, factor)
+    plan = _plan(shape)
     return lines.select(pl.col(LINE), *plan.split).unnest(plan.structs).select(*plan.select)
 
 
@@ -318,27 +340,58 @@ def _finish_shape(
     """One shape's lines as its query split them: its segment, the lines left to the exact
     parser, and the separators (`=`, `"`, ` `, `,`) its lines hold; None if a line is bent."""
     n = frame.height
-    plan = _plan(shape, factor)
-    if not frame["_structural"].all():
+    plan = _plan(shape)
+    if not frame[_STRUCTURAL].all():
         return None
-    key_max = frame["_key"].max() or 0
-    if len(shape.measurement.encode()) + len(shape.tags) + key_max > MAX_KEY_LENGTH:  # type: ignore[operator]
-        return None
-    ts = int(frame["_ts"].sum())
-    good = frame["_ok"]
+    if shape.tags:
+        key_max = frame[_KEY].max() or 0
+        if len(shape.measurement.encode()) + len(shape.tags) + key_max > MAX_KEY_LENGTH:  # type: ignore[operator]
+            return None
+    ts = int(frame[_TS].sum())
+    bad = _bad_lines(frame, plan, ts, factor)
     frame = frame[[c for c in frame.columns if c not in plan.flags]]  # indexing: no query
-    if good.all():
+    if bad is None:
         left: list[int] = []
     else:
-        left = frame[LINE].filter(~good).to_list()
-        frame = frame.filter(good)
-    if frame[TIME].null_count():  # lines without a timestamp
-        frame = frame.with_columns(pl.col(TIME).fill_null(default_time))
+        left = frame[LINE].filter(bad).to_list()
+        frame = frame.filter(~bad)
+    time = frame[TIME]
+    if factor != 1 or time.null_count():  # lines without a timestamp take the default
+        frame = frame.with_columns((time * factor).fill_null(default_time))
     nt, nf = len(shape.tags), len(shape.fields)
     strings = sum(1 for _, t in shape.fields if t is FieldType.STRING)
     counts = np.array([n * (nt + nf), n * 2 * strings, n + ts,
                        n * (plan.width - 1)], dtype=np.int64)
     return Segment(shape.measurement, frame, list(shape.tags), dict(shape.fields)), left, counts
+
+
+def _bad_lines(frame: pl.DataFrame, plan: _ShapePlan, ts: int, factor: int) -> pl.Series | None:
+    """Which lines hold a value the shape does not take (a tag without a value, a number that
+    does not parse, a timestamp that is not an integer or out of range): None for none. Each
+    column is checked whole first; only a request with such a value is looked at line by
+    line."""
+    lo, hi = -((-MIN_TIME) // factor), MAX_TIME // factor
+    time = frame[TIME]
+    fine = (frame.height - time.null_count() == ts
+            and (time.null_count() == frame.height or lo <= time.min() and time.max() <= hi)  # type: ignore[operator]
+            and (_TAG_MIN not in frame.columns or frame[_TAG_MIN].min() > 0))  # type: ignore[operator]
+    for check in plan.checks:
+        if not fine:
+            break
+        column = frame[check.column]
+        fine = column.null_count() == 0 and (
+            bool(np.isfinite(column.to_numpy()).all()) if check.kind == "float"
+            else frame[check.flag].all())
+    if fine:
+        return None
+    bad = (frame[_TS] & (time.is_null() | (time < lo) | (time > hi))).fill_null(True)
+    if _TAG_MIN in frame.columns:
+        bad |= frame[_TAG_MIN] <= 0
+    for check in plan.checks:
+        column = frame[check.column]
+        bad |= column.is_null()
+        bad |= ~column.is_finite() if check.kind == "float" else ~frame[check.flag]
+    return bad.fill_null(True)
 
 
 def _plain(shape: Shape) -> bool:
@@ -381,25 +434,29 @@ def _split(columns: list[list[_Token]]) -> tuple[list[_Token], list[pl.Expr], li
     return tokens, exprs, structs
 
 
-def _field(
-    col: pl.Expr, key: str, ftype: FieldType
-) -> tuple[pl.Expr, list[pl.Expr], list[pl.Expr]]:
-    """A field column's value, its structural checks and its value checks."""
+def _field(col: pl.Expr, key: str, ftype: FieldType, name: str
+           ) -> tuple[pl.Expr, list[pl.Expr], _Check | None, pl.Expr | None]:
+    """A field column's value, its structural checks, the check of its values and the flag
+    column that check reads, if any."""
     prefix = key + "="
-    value = col.str.strip_prefix(prefix)
+    if ftype is FieldType.STRING:  # (a quote after the prefix implies the prefix)
+        checks = [col.str.starts_with(prefix + '"'), col.str.ends_with('"'),
+                  col.str.len_bytes() >= len(prefix.encode()) + 2]
+        return col.str.strip_prefix(prefix + '"').str.strip_suffix('"'), checks, None, None
     checks = [col.str.starts_with(prefix)]
-    if ftype is FieldType.STRING:
-        checks += [col.str.starts_with(prefix + '"'), col.str.ends_with('"'),
-                   col.str.len_bytes() >= len(prefix) + 2]
-        return value.str.strip_prefix('"').str.strip_suffix('"'), checks, []
-    if ftype is FieldType.FLOAT:
-        number = value.cast(pl.Float64, strict=False)
-        return number, checks, [number.is_finite()]  # null (not a number) fails too
+    if ftype is FieldType.FLOAT:  # null (not a number) fails too
+        number = col.str.strip_prefix(prefix).cast(pl.Float64, strict=False)
+        return number, checks, _Check("float", name), None
+    flag = f"_o:{name}"
     if ftype in (FieldType.INTEGER, FieldType.UNSIGNED):
         suffix = "i" if ftype is FieldType.INTEGER else "u"
-        number = value.str.strip_suffix(suffix).cast(ftype.dtype, strict=False)
-        return number, checks, [col.str.ends_with(suffix), number.is_not_null()]
-    return value.is_in(_TRUE), checks, [value.is_in(_BOOLEANS)]
+        number = col.str.strip_prefix(prefix).str.strip_suffix(suffix).cast(
+            ftype.dtype, strict=False)
+        return number, checks, _Check("integer", name, flag), col.str.ends_with(suffix)
+    # a boolean's spellings with the prefix: nothing to strip
+    return (col.is_in([prefix + t for t in _TRUE]), checks, _Check("boolean", name, flag),
+            col.is_in([prefix + b for b in _BOOLEANS]))
+
 
 def _count(raw: bytes, chars: bytes, *, count_quotes: bool) -> np.ndarray:
     """How often each of `chars` occurs in the request (`"` only when asked, else 0)."""

@@ -144,6 +144,29 @@ def test_values_that_do_not_fit_go_to_the_exact_parser_alone(exact_calls):
     assert left == [6, 10] and segment.height == 38
 
 
+@pytest.mark.parametrize(("odd", "precision"), [
+    ("cpu,host= x=1.5,n=1i,b=t 5", "ns"),  # a tag without a value
+    ("cpu,host=a x=NaN,n=1i,b=t 5", "ns"),  # a float that is not a number
+    ("cpu,host=a x=1.5,n=1,b=t 5", "ns"),  # an integer without its suffix
+    ("cpu,host=a x=1.5,n=1.5i,b=t 5", "ns"),  # an integer that does not parse
+    ("cpu,host=a x=1.5,n=1i,b=yes 5", "ns"),  # not a boolean
+    ("cpu,host=a x=1.5,n=1i,b=t 1.5", "ns"),  # a timestamp that is not an integer
+    ("cpu,host=a x=1.5,n=1i,b=t 99999999999999999999", "ns"),  # beyond int64
+    ("cpu,host=a x=1.5,n=1i,b=t 9223372036854775807", "ns"),  # InfluxDB's sentinel
+    ("cpu,host=a x=1.5,n=1i,b=t 9223372036854775", "ms"),  # out of range once scaled
+])
+def test_each_value_check_leaves_its_line_to_the_exact_parser(odd, precision):
+    """A line with one value of each kind the uniform path checks column by column: it alone
+    is left to the exact parser, and the outcome is the exact parser's."""
+    lines = [f"cpu,host=h{i % 3} x={i}.5,n={i}i,b=f {i}" for i in range(20)]
+    lines[5] = odd
+    text = "\n".join(lines)
+    factor = {"ns": 1, "ms": 1_000_000}[precision]
+    found = parse_uniform(text.encode(), 0, factor)
+    assert found is not None and found[1] == [6]
+    assert _outcome(text, True, precision) == _outcome(text, False, precision)
+
+
 @pytest.mark.parametrize("bent", [
     'cpu,host=a s="a b" 3',  # a space inside a string
     'cpu,host=a s="a=b" 3',  # an equals sign inside a string (valid, but not counted)
