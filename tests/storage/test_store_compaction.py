@@ -498,9 +498,10 @@ def _rows_with_tags() -> pl.DataFrame:
 def test_rows_are_ranked_by_their_tag_values_nulls_last():
     from storage.compaction import _series_ranks_of_rows
 
-    ranks, count = _series_ranks_of_rows(_rows_with_tags(), ["a", "b"])
+    ranks, sets = _series_ranks_of_rows(_rows_with_tags(), ["a", "b"])
     # sets in tag order: (x,1) (x,2) (y,None) (None,1)
-    assert ranks.to_list() == [1, 3, 0, 2, 3, 1] and count == 4
+    assert ranks.to_list() == [1, 3, 0, 2, 3, 1]
+    assert sets.rows() == [("x", "1"), ("x", "2"), ("y", None), (None, "1")]
 
 
 def test_two_tag_sets_sharing_a_hash_are_still_told_apart(monkeypatch):
@@ -509,8 +510,9 @@ def test_two_tag_sets_sharing_a_hash_are_still_told_apart(monkeypatch):
     from storage.compaction import _series_ranks_of_rows
 
     monkeypatch.setattr(pl.Expr, "hash", lambda self, *a, **k: pl.lit(7, pl.UInt64))
-    ranks, count = _series_ranks_of_rows(_rows_with_tags(), ["a", "b"])
-    assert ranks.to_list() == [1, 3, 0, 2, 3, 1] and count == 4
+    ranks, sets = _series_ranks_of_rows(_rows_with_tags(), ["a", "b"])
+    assert ranks.to_list() == [1, 3, 0, 2, 3, 1]
+    assert sets.rows() == [("x", "1"), ("x", "2"), ("y", None), (None, "1")]
 
 
 def test_rows_reaching_back_into_the_last_file_merge_with_it_alone(store):
