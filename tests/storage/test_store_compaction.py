@@ -536,3 +536,28 @@ def test_rows_reaching_back_into_the_last_file_merge_with_it_alone(store):
     assert got["_value"].to_list() == [
         *(100.0 if i == 18 else float(i) for i in range(0, 24, 2)),
         *map(float, range(1, 24, 2)), 99.0]
+
+
+@pytest.mark.parametrize("bend", ["none", "late point", "point written twice"])
+def test_rows_come_out_by_series_then_time_whichever_way_they_are_sorted(bend):
+    """Rows of each series in time order take the sort of the ranks alone; a late point or
+    one written twice, the sort of the keys: both give tag order (nulls last), then time,
+    the newest value of a point written twice, and the series number of its tag set."""
+    from storage.compaction import _sorted_by_series
+
+    tags = [("b", "x"), ("a", None), ("a", "y"), (None, "x")]
+    rows = [(T0 + i * 10, a, b, float(i), i) for i in range(6) for a, b in tags]
+    if bend == "late point":
+        rows.append((T0 + 1, "a", "y", 99.0, len(rows)))
+    elif bend == "point written twice":
+        rows.append((T0 + 20, "b", "x", -1.0, len(rows)))
+    frame = pl.DataFrame(rows, schema=["time", "t1", "t2", "f1", "seq"], orient="row")
+    day = T0 // DAY
+    got = _sorted_by_series(frame, ["t1", "t2"], day, ["f1"])
+    want = (frame.sort("seq").group_by(["t1", "t2", "time"], maintain_order=True).last()
+            .sort(["t1", "t2", "time"], nulls_last=True))
+    assert got.select("time", "t1", "t2", "f1").rows() == want.select(
+        "time", "t1", "t2", "f1").rows()
+    ranks = {("a", "y"): 0, ("a", None): 1, ("b", "x"): 2, (None, "x"): 3}
+    assert got["series"].to_list() == [(day << 32) + ranks[(a, b)]
+                                       for a, b in got.select("t1", "t2").rows()]
