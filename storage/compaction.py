@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import os
 import uuid
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -106,6 +106,12 @@ class NewFiles:
         """Remove the files (not committed: orphans otherwise, until the next open)."""
         for _, new in self.files:
             Path(new.path).unlink(missing_ok=True)
+
+
+def discard(files: Iterable[NewFiles]) -> None:
+    """Remove the files of each NewFiles (a compaction failed or was called off)."""
+    for written in files:
+        written.discard()
 
 
 def take_hot_rows(catalog: Catalog, m: Measurement, pending: pl.DataFrame | None = None

@@ -25,6 +25,7 @@ from storage.compaction import (
     HotRows,
     NewFiles,
     commit_files,
+    discard,
     remove_orphans,
     take_hot_rows,
     write_files,
@@ -487,8 +488,7 @@ class Store:
                     self._merging = None
                     merging.over.set()
                     if not merging.cancelled:
-                        self._checkpoint()
-                        self.reaper.reap()
+                        self._tidy()
         except Exception:
             self._retry_after = time.monotonic() + RETRY_SECONDS
             log.exception("compaction failed; its rows stay in the hot tier")
@@ -526,8 +526,7 @@ class Store:
             for rows in compaction.hot:
                 files.append(write_files(self.path, rows, result))
         except BaseException:
-            for written in files:
-                written.discard()
+            discard(files)
             with self._lock:
                 self._end_compaction(compaction, set())
             raise
@@ -540,8 +539,7 @@ class Store:
         merge days as `compact` says, or with `merge_later` return them to be merged outside
         the lock; a compaction called off meanwhile only removes its files."""
         if compaction.cancelled:
-            for written in files:
-                written.discard()
+            discard(files)
             return []
         committed: set[str] = set()
         written_days: dict[str, set[int]] = {}
@@ -550,8 +548,7 @@ class Store:
                 try:
                     replaced, days = commit_files(self.catalog, written, compaction.seq)
                 except BaseException:
-                    for later in files[i + 1:]:
-                        later.discard()
+                    discard(files[i + 1:])
                     raise
                 committed.add(written.hot.m.hot_table)
                 written_days[written.hot.m.hot_table] = days
@@ -566,8 +563,7 @@ class Store:
             return merges  # the caller merges, then checkpoints and reaps
         for m, parts in merges:
             self._merge_day(m, parts, result, self.con)
-        self._checkpoint()
-        self.reaper.reap()
+        self._tidy()
         return []
 
     def _end_compaction(self, compaction: _Compaction, committed: set[str]) -> None:
@@ -597,6 +593,11 @@ class Store:
             compaction.cancelled = True
         if self._merging is not None:
             self._merging.cancelled = True
+
+    def _tidy(self) -> None:
+        """After a compaction and its day merges: checkpoint, and delete replaced files."""
+        self._checkpoint()
+        self.reaper.reap()
 
     def _checkpoint(self) -> None:
         """Fold the write-ahead log into the database file now that compaction emptied the
