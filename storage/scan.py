@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import ClassVar
 
+import numpy as np
 import polars as pl
 
 from storage.catalog import Bucket, Catalog, Column, Measurement, Partition
@@ -29,7 +30,7 @@ from storage.predicate import (
     to_expr,
 )
 from storage.series_tags import series_tags
-from storage.tiers import SERIES, read_wide, read_wide_numbered
+from storage.tiers import SERIES, file_index, read_wide, read_wide_numbered
 from storage.timeutil import DAY
 
 CORE_COLUMNS = ("_time", "_measurement", "_field", "_value")
@@ -141,6 +142,17 @@ def execute_scan(catalog: Catalog, plan: ScanPlan) -> dict[FieldType, pl.LazyFra
 
 
 @dataclass(frozen=True)
+class FileSpan:
+    """One Parquet file of a wide read: its UTC day, its rows (of every series and field) and
+    its first and last time, from the catalog."""
+
+    day: int
+    rows: int
+    min_time: int
+    max_time: int
+
+
+@dataclass(frozen=True)
 class WideRead:
     """Rows of one measurement in wide shape, for aggregates computed before reshaping.
 
@@ -167,6 +179,12 @@ class WideRead:
     # when asked for and the rows are numbered: `frame` has no tag columns, and this holds
     # them per series (SERIES_COLUMN, then the tags; see storage.series_tags)
     series_tags: pl.DataFrame | None = None
+    # the files read, in read order (the catalog's); the file of a series number: file_of
+    files: tuple[FileSpan, ...] = ()
+
+    def file_of(self, numbers: np.ndarray) -> np.ndarray:
+        """The position in `files` of the file each series number was read from."""
+        return file_index(numbers, len(self.files))
 
 
 def execute_wide_scan(catalog: Catalog, plan: ScanPlan, tags_by_series: bool = False
@@ -201,7 +219,9 @@ def execute_wide_scan(catalog: Catalog, plan: ScanPlan, tags_by_series: bool = F
                                 {name: t for name, (_, t) in fields.items()}, frame,
                                 bool(series), len(read.partitions) <= 1,
                                 len({p.day for p in read.partitions}) == len(read.partitions),
-                                by_series))
+                                by_series,
+                                tuple(FileSpan(p.day, p.rows, p.min_time, p.max_time)
+                                      for p in read.partitions)))
     return out
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+import numpy as np
 import polars as pl
 
 from storage.catalog import Catalog, Measurement, Partition
@@ -73,6 +74,12 @@ def file_series(numbers: pl.Expr, i: int, files: int) -> pl.Expr:
     """The series numbers of the i-th of `files` files read together, made distinct from the
     other files' (see read_cold)."""
     return numbers + (i << _FILE_SHIFT) if files > 1 else numbers
+
+
+def file_index(numbers: np.ndarray, files: int) -> np.ndarray:
+    """Which of `files` files read together each series number comes from (file_series's
+    inverse)."""
+    return numbers >> _FILE_SHIFT if files > 1 else np.zeros(len(numbers), dtype=np.int64)
 
 
 def read_hot(catalog: Catalog, m: Measurement, start: int, stop: int,

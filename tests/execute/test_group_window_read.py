@@ -136,12 +136,12 @@ def _grid_lines(seed: int) -> list[str]:
 @pytest.mark.parametrize(("every", "fn", "empty"),
                          [("1h", "mean", "false"), ("36h", "sum", "true"), ("20m", "mean", "true")])
 def test_grid_aligned_sums_match_the_plain_plan(engine, monkeypatch, every, fn, empty):
-    from tsengine.execute import group_window_read, slot_grid
+    from tsengine.execute import slot_grid
 
     answered = []
-    original = slot_grid.window_sums
-    monkeypatch.setattr(group_window_read.slot_grid, "window_sums",
-                        lambda *a: answered.append(original(*a)) or answered[-1])
+    original = slot_grid.GridSums.result
+    monkeypatch.setattr(slot_grid.GridSums, "result",
+                        lambda self: answered.append(original(self)) or answered[-1])
     write_bucket(engine, _grid_lines(3))
     engine.compact()
     flux = QUERY.format(filter='r._field == "temp"', columns='["region"]', every=every, fn=fn,
@@ -153,13 +153,41 @@ def test_grid_aligned_sums_match_the_plain_plan(engine, monkeypatch, every, fn, 
     assert len(tables) == 4 and all(len(t[3]) for t in tables)
 
 
+def test_a_series_off_the_first_rows_grid_is_read_again_and_sorted(engine, monkeypatch):
+    """The grid is laid out on the first batch's times; a later series 3 s off it declines
+    the grid once its rows are placed, and the rows are read again and sorted: the same
+    tables as the plain plan's."""
+    from tsengine.execute import aggregate_read, group_window_read, slot_grid
+
+    lines = _grid_lines(5) + [f"env,sensor=s99,region=r1,site=x0 temp={0.1 * i!r} "
+                              f"{T0 + i * 600 * SEC + 8 * SEC}" for i in range(20)]
+    write_bucket(engine, lines)
+    engine.compact()
+    monkeypatch.setattr(aggregate_read, "BATCH_ROWS", 7)
+    placed, sorted_ = [], []
+    place = slot_grid.GridSums.place
+    monkeypatch.setattr(slot_grid.GridSums, "place",
+                        lambda self, day, parts: placed.append(place(self, day, parts))
+                        or placed[-1])
+    order = group_window_read._in_group_and_time_order
+    monkeypatch.setattr(group_window_read, "_in_group_and_time_order",
+                        lambda rows, name: sorted_.append(rows.height) or order(rows, name))
+    flux = QUERY.format(filter='r._measurement == "env" and r._field == "temp"',
+                        columns='["region"]', every="1h", fn="mean", empty="false")
+    tables = _tables(engine, flux)
+    assert placed == [False] and len(sorted_) == 1  # declined on day one, then sorted
+    assert tables == _tables(engine, flux, disabled_rules=("all",))
+    assert [t[0]["region"] for t in tables] == ["r0", "r1", "r2", "r3"]
+
+
 @pytest.mark.parametrize("lines", [_lines, _grid_lines])
 @pytest.mark.parametrize(("filter_", "columns", "every", "fn", "empty"), [CASES[0], CASES[2]])
 def test_rows_read_in_batches_of_whole_runs_add_up_alike(engine, monkeypatch, lines, filter_,
                                                          columns, every, fn, empty):
     """Batches of about 7 rows, each ending where a series' run does (each day's file
-    numbers its own): the same tables, sorted by time or placed on the grid."""
-    from tsengine.execute import aggregate_read, group_window_read
+    numbers its own): the same tables, sorted by time or placed on the grid (two days'
+    files, each day laid out on its first batch's rows)."""
+    from tsengine.execute import aggregate_read, group_window_read, slot_grid
 
     write_bucket(engine, lines(4))
     engine.compact()
@@ -171,17 +199,26 @@ def test_rows_read_in_batches_of_whole_runs_add_up_alike(engine, monkeypatch, li
     monkeypatch.setattr(group_window_read, "_series_runs",
                         lambda numbers, known: batches.append(len(numbers))
                         or series_runs(numbers, known))
+    answered = []
+    result = slot_grid.GridSums.result
+    monkeypatch.setattr(slot_grid.GridSums, "result",
+                        lambda self: answered.append(True) or result(self))
     assert _tables(engine, flux) == whole == _tables(engine, flux, disabled_rules=("all",))
     assert len(batches) > 5  # (a batch holds one run at least)
+    assert answered == ([] if lines is _lines else [True])  # the grid answers aligned times
 
 
 def test_series_runs_are_found_by_the_known_numbers():
-    """Runs of ascending numbers, over several chunks (a run across two): found by a binary
-    search for each known number; known numbers with no row in the batch are passed over."""
+    """Runs of ascending numbers, over several chunks (a run across two, a chunk inside a
+    run): found by a binary search for each known number, chunk by chunk; known numbers with
+    no row in the batch are passed over."""
     from tsengine.execute.group_window_read import _series_runs
 
-    chunks = [[3, 3, 5, 5, 5], [5, 8], [9, 9, 9, 12]]
+    chunks = [[3, 3, 5, 5, 5], [5, 5], [5, 8], [9, 9, 9, 12]]
     numbers = pl.concat([pl.Series("n", c, dtype=pl.Int64) for c in chunks], rechunk=False)
-    assert numbers.n_chunks() == 3
-    starts, found = _series_runs(numbers, np.array([1, 3, 4, 5, 8, 9, 10, 12, 15]))
-    assert starts.tolist() == [0, 2, 6, 7, 10] and found.tolist() == [3, 5, 8, 9, 12]
+    assert numbers.n_chunks() == 4
+    known = np.array([1, 3, 4, 5, 8, 9, 10, 12, 15])
+    starts, found = _series_runs(numbers, known)
+    assert starts.tolist() == [0, 2, 8, 9, 12] and found.tolist() == [3, 5, 8, 9, 12]
+    starts, found = _series_runs(numbers.slice(2, 7), known)
+    assert starts.tolist() == [0, 6] and found.tolist() == [5, 8]
