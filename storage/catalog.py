@@ -7,15 +7,24 @@ compaction each commit in one transaction.
 from __future__ import annotations
 
 import secrets
-from collections.abc import Sequence
+import threading
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypeVar
 
 import duckdb
 
-from storage.errors import BucketExists, BucketNotFound, InvalidArgument, OrganizationNotFound
+from storage.errors import (
+    BucketExists,
+    BucketNotFound,
+    InvalidArgument,
+    NotRemembered,
+    OrganizationNotFound,
+)
 from storage.lineprotocol.model import FieldType
 
+T = TypeVar("T")
 SCHEMA_VERSION = 1
 DEFAULT_ORG = "default"
 
@@ -129,14 +138,27 @@ class Catalog:
         # answers of catalog reads, until the next change: a query plans several lookups,
         # each a DuckDB round trip of a millisecond or two otherwise
         self._answers: dict[tuple[str, tuple[object, ...]], list[tuple]] = {}
+        self._reading_remembered = threading.local()  # see read_remembered
 
     def _read(self, sql: str, args: Sequence[object] = ()) -> list[tuple]:
         """The rows of a catalog query, remembered until the catalog changes."""
         key = (sql, tuple(args))
         rows = self._answers.get(key)
         if rows is None:
+            if getattr(self._reading_remembered, "on", False):
+                raise NotRemembered(sql)
             rows = self._answers[key] = self.con.execute(sql, list(args)).fetchall()
         return rows
+
+    def read_remembered(self, read: Callable[[Catalog], T]) -> T:
+        """`read(self)` answered from the remembered answers alone: no DuckDB call, so no lock
+        is needed (a dict read is atomic; an answer is at worst one change old). Raises
+        NotRemembered when a query of it is not remembered."""
+        self._reading_remembered.on = True
+        try:
+            return read(self)
+        finally:
+            self._reading_remembered.on = False
 
     def one(self, sql: str, args: Sequence[object] = ()) -> tuple | None:
         """The first row of a query, its result read to the end (an unfinished result would

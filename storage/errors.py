@@ -69,3 +69,8 @@ class OrganizationNotFound(StorageError):
 
 class DataDirLocked(StorageError):
     """Another process, or another store in this one, holds the data directory open."""
+
+
+class NotRemembered(StorageError):
+    """A catalog read asked of remembered answers alone (Catalog.read_remembered) needs a
+    query that is not among them."""

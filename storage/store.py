@@ -10,10 +10,11 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TypeVar
 
 import duckdb
 import polars as pl
@@ -50,6 +51,8 @@ from storage.write import (
     missing_columns,
     prepare,
 )
+
+T = TypeVar("T")
 
 DEFAULT_COMPACT_THRESHOLD = 2_000_000
 RETRY_SECONDS = 10.0  # after a failed compaction of the write path
@@ -200,6 +203,18 @@ class Store:
             self.con.execute("SELECT 1").fetchall()
 
     # -- organizations and buckets ---------------------------------------------------------
+    def read_catalog(self, read: Callable[[Catalog], T]) -> T:
+        """`read(catalog)` under the lock (a lookup of several catalog reads)."""
+        with self._lock:
+            return read(self.catalog)
+
+    def read_remembered(self, read: Callable[[Catalog], T]) -> T:
+        """`read(catalog)` from the catalog's remembered answers alone, without the lock (a
+        server's event loop asks so, which must not wait for a write); NotRemembered when it
+        needs DuckDB. An answer may be a change old: a write looks its bucket up again under
+        the lock."""
+        return self.catalog.read_remembered(read)
+
     def orgs(self) -> list[Organization]:
         with self._lock:
             return self.catalog.orgs()

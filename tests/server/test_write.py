@@ -143,6 +143,19 @@ def test_unknown_bucket_is_404(client):
                  'bucket "00000000000000aa" not found')
 
 
+def test_buckets_created_or_deleted_between_writes_are_found_or_not(client, engine):
+    """The route looks its bucket up from remembered answers, forgotten on each change."""
+    t0 = 1704067200000000000
+    assert post(client, f"m f=1 {t0}").status_code == 204
+    assert_error(post(client, "m f=1", bucket="late"), 404, "not found")
+    engine.create_bucket("late")
+    assert post(client, f"m f=2i {t0}", bucket="late").status_code == 204
+    assert lines(engine, "late") == [f"m f=2i {t0}"]
+    engine.delete_bucket("late")
+    assert_error(post(client, "m f=3", bucket="late"), 404, "not found",
+                 'bucket "late" not found')
+
+
 def test_unknown_bucket_is_refused_before_the_body_is_judged(client):
     r = post(client, "not line protocol", bucket="nope")
     assert_error(r, 404, "not found")

@@ -142,6 +142,29 @@ def test_unknown_bucket(store):
     assert issubclass(BucketNotFound, StorageError)
 
 
+def test_lookups_from_remembered_answers_need_no_lock_and_forget_on_a_change(store):
+    """A server's event loop looks buckets up from the catalog's remembered answers alone:
+    what a locked lookup read before, until the catalog changes; anything else is
+    NotRemembered (the caller then takes the lock)."""
+    from storage.errors import NotRemembered
+
+    store.create_bucket("b")
+    bucket = store.read_catalog(lambda catalog: catalog.bucket(catalog.org().id, "b"))
+    with store._lock:  # held by a writer: the remembered answer does not wait for it
+        assert store.read_remembered(
+            lambda catalog: catalog.bucket(catalog.org().id, "b")) == bucket
+        with pytest.raises(NotRemembered):
+            store.read_remembered(lambda catalog: catalog.bucket(catalog.org().id, "other"))
+    with pytest.raises(BucketNotFound):  # a remembered miss is an answer too
+        store.read_catalog(lambda catalog: catalog.bucket(catalog.org().id, "c"))
+    with pytest.raises(BucketNotFound):
+        store.read_remembered(lambda catalog: catalog.bucket(catalog.org().id, "c"))
+    store.create_bucket("c")  # a change: every remembered answer is forgotten
+    with pytest.raises(NotRemembered):
+        store.read_remembered(lambda catalog: catalog.bucket(catalog.org().id, "c"))
+    assert store.read_catalog(lambda catalog: catalog.bucket(catalog.org().id, "c")).name == "c"
+
+
 def test_buckets_survive_reopen(tmp_path, clock):
     with Store.open(tmp_path / "d", clock=clock) as s:
         s.create_bucket("a", retention="2d")

@@ -5,13 +5,16 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Any, TypeVar
 
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 
 from storage import BucketNotFound, InvalidArgument, Organization, OrganizationNotFound
+from storage.catalog import Catalog
+from storage.errors import NotRemembered
 from tsengine.engine import Engine
 from tsengine.server.errors import ApiError
 
@@ -26,8 +29,28 @@ def engine_of(request: Request) -> Engine:
 async def call(fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
     """Run a blocking engine call in the thread pool; unknown buckets and organizations become
     404 and bad arguments 400, as InfluxDB answers them. Other errors are the caller's to map."""
-    try:
+    with _storage_errors():
         return await run_in_threadpool(fn, *args, **kwargs)
+
+
+async def read_catalog(request: Request, read: Callable[[Catalog], T]) -> T:
+    """A catalog lookup (an organization, a bucket): from the catalog's remembered answers
+    on the event loop when they hold it, with no thread hop and no wait for a write holding
+    the store's lock (a write request's lookups took ~1 ms of its time otherwise); else in
+    the thread pool. Errors as `call`'s."""
+    store = engine_of(request).store
+    with _storage_errors():
+        try:
+            return store.read_remembered(read)
+        except NotRemembered:
+            pass
+    return await call(store.read_catalog, read)
+
+
+@contextmanager
+def _storage_errors() -> Iterator[None]:
+    try:
+        yield
     except (BucketNotFound, OrganizationNotFound) as e:
         raise ApiError("not found", str(e)) from None
     except InvalidArgument as e:
@@ -73,11 +96,11 @@ async def find_org(request: Request) -> Organization:
         raise ApiError("invalid", "Please provide either orgID or org")
     if is_id(org):
         return await _org_by_id(request, org.lower())
-    return await call(engine_of(request).store.org, org)
+    return await read_catalog(request, lambda catalog: catalog.org(org))
 
 
 async def _org_by_id(request: Request, org_id: str) -> Organization:
-    for org in await call(engine_of(request).store.orgs):
+    for org in await read_catalog(request, lambda catalog: catalog.orgs()):
         if org.id == org_id:
             return org
     raise ApiError("not found", "organization not found")

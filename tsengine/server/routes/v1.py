@@ -14,8 +14,8 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from storage import Bucket, Store
-from tsengine.server.common import call, engine_of, first_param
+from storage import Bucket
+from tsengine.server.common import first_param, read_catalog
 from tsengine.server.errors import ApiError
 from tsengine.server.routes.write import read_body, write_points
 
@@ -45,20 +45,17 @@ async def write_v1(request: Request) -> Response:
 async def find_bucket(request: Request, db: str, rp: str) -> Bucket:
     """The bucket standing for db/rp in the caller's organization (see the module docstring);
     404 `no dbrp mapping found` as InfluxDB 2.x when there is none."""
-    store = engine_of(request).store
     auth = getattr(request.state, "auth", None)
-    org = auth.org_id if auth is not None else (await call(store.org)).id
+    org = auth.org_id if auth is not None else \
+        (await read_catalog(request, lambda catalog: catalog.org())).id
     names = (f"{db}/{rp}", db) if rp else (db, f"{db}/autogen")
-    bucket = await call(_first_bucket_named, store, names, org)
+    buckets = await read_catalog(request, lambda catalog: catalog.buckets(catalog.org(org).id))
+    # by name only (an id given as db reaches no bucket: 2.x maps names, not ids)
+    by_name = {b.name: b for b in buckets}
+    bucket = next((by_name[n] for n in names if n in by_name), None)
     if bucket is None:
         raise ApiError("not found", "no dbrp mapping found")
     return bucket
-
-
-def _first_bucket_named(store: Store, names: tuple[str, str], org: str) -> Bucket | None:
-    """By name only (an id given as db reaches no bucket: 2.x maps names, not ids)."""
-    by_name = {b.name: b for b in store.buckets(org)}
-    return next((by_name[n] for n in names if n in by_name), None)
 
 
 routes = [Route("/write", write_v1, methods=["POST"])]

@@ -25,7 +25,7 @@ from storage import (
     parse,
 )
 from storage.lineprotocol.model import LINE, TIME
-from tsengine.server.common import call, engine_of, find_org, first_param, is_id
+from tsengine.server.common import call, engine_of, find_org, first_param, is_id, read_catalog
 from tsengine.server.errors import ApiError
 
 PRECISIONS = ("ns", "us", "ms", "s")
@@ -54,12 +54,11 @@ async def write(request: Request) -> Response:
 async def find_bucket(request: Request, org: Organization, ref: str) -> Bucket:
     """The org's bucket with id `ref` if it looks like one and exists, else the one named
     `ref`; 404 `bucket "<ref>" not found` otherwise (write_handler.go findBucket)."""
-    store = engine_of(request).store
     if is_id(ref):
-        for bucket in await call(store.buckets, org.id):
+        for bucket in await read_catalog(request, lambda catalog: catalog.buckets(org.id)):
             if bucket.id == ref.lower():
                 return bucket
-    return await call(store.bucket, ref, org.id)
+    return await read_catalog(request, lambda catalog: catalog.bucket(org.id, ref))
 
 
 def too_large() -> ApiError:
