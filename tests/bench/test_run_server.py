@@ -1,18 +1,22 @@
 """`bench run` over HTTP: against a real `tsengine serve` subprocess (InfluxDB v2 API), and the
-InfluxDB 1.x target's requests against a stand-in 1.x server (httpx's mock transport)."""
+InfluxDB 1.x target's requests against a stand-in 1.x server on a local port."""
 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from urllib.parse import parse_qsl, urlsplit
 
-import httpx
 import pytest
 from bench_expectations import QUERIES, TINY, TINY_POINTS, TINY_ROWS, schema_problems
 from click.testing import CliRunner
 
-from tsengine.bench.http_targets import InfluxV1Target, count_csv_rows
+from tsengine.bench.http_targets import count_csv_rows
 from tsengine.bench.run import BenchConfig, run_bench
 from tsengine.bench.server import RunningServer, start_server
 from tsengine.bench.targets import BenchError
@@ -71,60 +75,60 @@ def test_annotated_csv_rows_are_counted_without_headers() -> None:
                        b",error,reference\r\n,boom,\r\n")
 
 
-def test_influxdb1_target_speaks_write_and_influxql(monkeypatch, tmp_path: Path) -> None:
-    """A 1.x server stand-in: SHOW/CREATE DATABASE, /write with a 1.x precision, InfluxQL,
-    count(*) for the field values beside the size of its data directory."""
-    seen: list[httpx.Request] = []
+def test_influxdb1_target_speaks_write_and_influxql(tmp_path: Path) -> None:
+    """A 1.x server stand-in on a local port: SHOW/CREATE DATABASE, /write with a 1.x
+    precision, InfluxQL, count(*) for the field values beside the size of its data
+    directory."""
+    seen: list[Seen] = []
     databases: list[str] = []
 
-    def answer(request: httpx.Request) -> httpx.Response:
-        seen.append(request)
-        q = request.url.params.get("q", "")
-        if request.url.path == "/write":
-            return httpx.Response(204)
+    def answer(request: Seen) -> tuple[int, dict | None]:
+        q = request.params.get("q", "")
+        if request.path == "/write":
+            return 204, None
         if q == "SHOW DATABASES":
             series = [{"name": "databases", "columns": ["name"],
                        "values": [[d] for d in databases]}]
-            return httpx.Response(200, json={"results": [{"statement_id": 0,
-                                                          "series": series}]})
+            return 200, {"results": [{"statement_id": 0, "series": series}]}
         if q.startswith("CREATE DATABASE"):
             databases.append(q.split('"')[1])
-            return httpx.Response(200, json={"results": [{"statement_id": 0}]})
+            return 200, {"results": [{"statement_id": 0}]}
         if q == "SELECT count(*) FROM /.*/":  # a row per measurement, a column per field
             columns = ["time", "count_a", "count_b", "count_c"]
-            return httpx.Response(200, json={"results": [{"statement_id": 0, "series": [
+            return 200, {"results": [{"statement_id": 0, "series": [
                 {"name": "m1", "columns": columns, "values": [[0, 1000, None, 1000]]},
-                {"name": "m2", "columns": columns, "values": [[0, None, 2000, None]]}]}]})
+                {"name": "m2", "columns": columns, "values": [[0, None, 2000, None]]}]}]}
         values = [[1, 2.0], [2, 3.0]]
-        return httpx.Response(200, json={"results": [{"statement_id": 0, "series": [
-            {"name": "environmental_sensors", "columns": ["time", "v"], "values": values}]}]})
+        return 200, {"results": [{"statement_id": 0, "series": [
+            {"name": "environmental_sensors", "columns": ["time", "v"], "values": values}]}]}
 
-    def client(self: InfluxV1Target) -> httpx.Client:
-        return httpx.Client(base_url=self.url, transport=httpx.MockTransport(answer))
+    with stand_in(answer, seen) as url:
+        run_against_stand_in(tmp_path, url, seen, databases)
 
-    monkeypatch.setattr(InfluxV1Target, "client", client)
+
+def run_against_stand_in(tmp_path: Path, url: str, seen: list[Seen],
+                         databases: list[str]) -> None:
     shard = tmp_path / "influxd" / "data" / "telemetry" / "autogen" / "1"
     shard.mkdir(parents=True)
     (shard / "000000001-000000001.tsm").write_bytes(b"x" * 10_000)
     (tmp_path / "influxd" / "wal" / "telemetry").mkdir(parents=True)
-    result = run_bench(BenchConfig(**TINY, target="influxdb1+http://influx1:8086",
+    result = run_bench(BenchConfig(**TINY, target=f"influxdb1+{url}",
                                    bucket="telemetry", target_data_dir=tmp_path / "influxd",
                                    settle_seconds=0, command_line=["test"]))
-    assert result.target.kind == "influxdb1" and result.target.url == "http://influx1:8086"
+    assert result.target.kind == "influxdb1" and result.target.url == url
     assert databases == ["telemetry"]
-    writes = [r for r in seen if r.url.path == "/write"]
-    assert len(writes) == 3
-    assert {(r.url.params["db"], r.url.params["precision"]) for r in writes} == {
-        ("telemetry", "n")}
-    assert sum(r.content.count(b"\n") for r in writes) == TINY_POINTS
+    writes = [r for r in seen if r.path == "/write"]
+    assert len(writes) == 3 and {r.method for r in writes} == {"POST"}
+    assert {(r.params["db"], r.params["precision"]) for r in writes} == {("telemetry", "n")}
+    assert sum(r.body.count(b"\n") for r in writes) == TINY_POINTS
     assert result.query is not None and result.query.status == "ok"
     assert {q.language for q in result.query.queries} == {"influxql"}
     assert all(q.rows == 2 for q in result.query.queries)
-    selects = [r.url.params["q"] for r in seen if r.url.params.get("q", "").startswith("SELECT")]
+    selects = [r.params["q"] for r in seen if r.params.get("q", "").startswith("SELECT")]
     assert selects[0] == "SELECT count(*) FROM /.*/"  # after ingest, before the query set
     assert selects[1].startswith("SELECT last(battery) FROM environmental_sensors WHERE time >= ")
     assert selects[1].count("; SELECT last(") == 4  # a statement per field
-    assert all(r.url.params["db"] == "telemetry" for r in seen if r.url.path == "/query")
+    assert all(r.params["db"] == "telemetry" for r in seen if r.path == "/query")
     assert result.disk is not None and result.disk.error is None
     assert (result.disk.apparent_bytes, result.disk.files) == (10_000, 1)
     assert result.disk.field_values == 4000
@@ -132,3 +136,70 @@ def test_influxdb1_target_speaks_write_and_influxql(monkeypatch, tmp_path: Path)
     assert result.target.data_dir == str(tmp_path / "influxd")
     assert result.tasks is not None and result.tasks.status == "unsupported"
     assert "not supported for this target" in (result.tasks.reason or "")
+
+
+def test_a_writer_sends_again_on_a_new_connection_when_the_server_hung_up() -> None:
+    from tsengine.bench.http_targets import InfluxV2Target
+
+    seen: list[Seen] = []
+    with stand_in(lambda request: (204, None) if request.body != b"bad" else (400, {"x": 1}),
+                  seen, hang_up=True) as url:
+        writer = InfluxV2Target(url, "b", "tok", "o").writer()
+        for body in (b"m f=1 1\n", b"m f=2 2\n", b"m f=3 3\n"):
+            writer.write(body, "s")
+        with pytest.raises(BenchError, match='write: HTTP 400 {"x": 1}'):
+            writer.write(b"bad", "s")
+        writer.close()
+    assert [r.body for r in seen] == [b"m f=1 1\n", b"m f=2 2\n", b"m f=3 3\n", b"bad"]
+    assert {(r.path, r.params["bucket"], r.params["precision"]) for r in seen} == {
+        ("/api/v2/write", "b", "s")}
+
+
+@dataclass(frozen=True)
+class Seen:
+    """A request the stand-in received."""
+
+    method: str
+    path: str
+    params: dict[str, str]
+    body: bytes
+
+
+@contextmanager
+def stand_in(answer: Callable[[Seen], tuple[int, dict | None]], seen: list[Seen],
+             hang_up: bool = False) -> Iterator[str]:
+    """A local HTTP server answering each request with `answer` (a status and JSON), every
+    request kept in `seen` (`hang_up`: each connection closed after one answer, unannounced,
+    as a server dropping an idle kept-alive connection); its URL."""
+
+    class Handler(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"  # kept-alive connections, as a real server's
+
+        def handle_any(self) -> None:
+            parts = urlsplit(self.path)
+            length = int(self.headers.get("Content-Length") or 0)
+            request = Seen(self.command, parts.path, dict(parse_qsl(parts.query)),
+                           self.rfile.read(length))
+            seen.append(request)
+            status, document = answer(request)
+            body = json.dumps(document).encode() if document is not None else b""
+            self.send_response(status)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+            self.close_connection = hang_up
+
+        do_GET = do_POST = handle_any
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()

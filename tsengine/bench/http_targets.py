@@ -1,10 +1,12 @@
-"""Servers as the bench sees them over HTTP (httpx, one connection per writer): the InfluxDB
+"""Servers as the bench sees them over HTTP (writes on one connection per writer): the InfluxDB
 v2 API (a tsengine server or InfluxDB 2.x) and the InfluxDB 1.x API (line protocol to /write,
 InfluxQL to /query), so the same run measures each side by side."""
 
 from __future__ import annotations
 
+import http.client
 from typing import Any
+from urllib.parse import urlencode, urlsplit
 
 import httpx
 
@@ -30,21 +32,44 @@ def _check(response: httpx.Response, what: str, ok: tuple[int, ...] = (200, 201,
 
 
 class _HttpWriter(Writer):
-    def __init__(self, client: httpx.Client, path: str, params: dict[str, str],
-                 v1: bool) -> None:
-        self.client = client
-        self.path = path
+    """Line protocol POSTed on one kept-alive connection of the standard library's client:
+    a third of httpx's CPU a request (0.26 ms against 0.66 for 5,000 lines), which the
+    server under test, sharing the machine, gets instead."""
+
+    def __init__(self, url: str, headers: dict[str, str], timeout: float, path: str,
+                 params: dict[str, str], v1: bool) -> None:
+        parts = urlsplit(url)
+        kind = http.client.HTTPSConnection if parts.scheme == "https" else \
+            http.client.HTTPConnection
+        self.connect = lambda: kind(parts.hostname or "localhost", parts.port, timeout=timeout)
+        self.connection = self.connect()
+        self.base = parts.path.rstrip("/") + path
+        self.headers = {**headers, "Content-Type": "text/plain; charset=utf-8"}
         self.params = params
         self.v1 = v1
 
     def write(self, body: bytes, precision: str) -> None:
-        key = "precision"
         value = V1_PRECISION.get(precision, precision) if self.v1 else precision
-        response = self.client.post(self.path, params={**self.params, key: value}, content=body)
-        _check(response, "write", (204,))
+        target = f"{self.base}?{urlencode({**self.params, 'precision': value})}"
+        try:
+            status, text = self._post(target, body)
+        except (http.client.RemoteDisconnected, ConnectionResetError, BrokenPipeError):
+            # a kept-alive connection the server closed meanwhile: once more on a new one
+            # (a write of the same points again replaces them)
+            self.connection.close()
+            self.connection = self.connect()
+            status, text = self._post(target, body)
+        if status != 204:
+            raise BenchError(f"write: HTTP {status} {text[:300]}")
+
+    def _post(self, target: str, body: bytes) -> tuple[int, str]:
+        self.connection.request("POST", target, body=body, headers=self.headers)
+        response = self.connection.getresponse()
+        text = response.read()
+        return response.status, text.decode(errors="replace")
 
     def close(self) -> None:
-        self.client.close()
+        self.connection.close()
 
 
 class _HttpTarget(Target):
@@ -55,10 +80,12 @@ class _HttpTarget(Target):
         self.timeout = timeout
         self.http = self.client()
 
+    def headers(self) -> dict[str, str]:
+        return {"Authorization": f"Token {self.token}"} if self.token else {}
+
     def client(self) -> httpx.Client:
         """A client with its own connection pool, the token and the target's timeout."""
-        headers = {"Authorization": f"Token {self.token}"} if self.token else {}
-        return httpx.Client(base_url=self.url, timeout=self.timeout, headers=headers)
+        return httpx.Client(base_url=self.url, timeout=self.timeout, headers=self.headers())
 
     def close(self) -> None:
         self.http.close()
@@ -115,7 +142,7 @@ class InfluxV2Target(_HttpTarget):
                              "workload first")
 
     def writer(self) -> Writer:
-        return _HttpWriter(self.client(), "/api/v2/write",
+        return _HttpWriter(self.url, self.headers(), self.timeout, "/api/v2/write",
                            {"org": self.org, "bucket": self.bucket}, v1=False)
 
     def query(self, text: str) -> int:
@@ -175,7 +202,8 @@ class InfluxV1Target(_HttpTarget):
                              "ingest workload first")
 
     def writer(self) -> Writer:
-        return _HttpWriter(self.client(), "/write", {"db": self.bucket}, v1=True)
+        return _HttpWriter(self.url, self.headers(), self.timeout, "/write",
+                           {"db": self.bucket}, v1=True)
 
     def query(self, text: str) -> int:
         return sum(len(s.get("values") or []) for r in self._influxql(text)
