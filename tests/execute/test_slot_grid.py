@@ -171,6 +171,10 @@ def test_times_off_a_coarse_grid_are_declined():
     found = window_sums([coarse], 1, 0, 3600 * SEC)
     assert found is not None and found.sums.tolist() == [0.1 + 0.2 + 0.3]
     assert found.counts.tolist() == [3]
+    # series of one point each: the grid is their times' (20 s), not 1 ns
+    single = Rows(coarse.time, coarse.values, np.arange(3), np.zeros(3, dtype=np.int64))
+    found = window_sums([single], 1, 0, 3600 * SEC)
+    assert found is not None and found.sums.tolist() == [0.1 + 0.2 + 0.3]
 
 
 def test_a_time_off_the_grid_of_the_first_rows_is_declined_when_placed():
@@ -196,6 +200,11 @@ def test_rows_are_held_by_their_first_time_and_step():
     assert part.last().tolist() == time[[3, 7, 10]].tolist()
     rows, times = part.times(np.array([0, 1, 2]))
     assert rows.tolist() == list(range(11)) and times.tolist() == time.tolist()
+    single = Part.of(T0 + np.array([0, 600, 1800]) * SEC, np.ones(3), np.arange(3),
+                     np.arange(3))  # series of one point: their times kept
+    assert single.stride.tolist() == [0, 0, 0]
+    assert single.times(np.arange(3))[1].tolist() == (T0 + np.array([0, 600, 1800]) * SEC
+                                                       ).tolist()
     tail = part.slice(1, 3)
     assert tail.values.tolist() == list(range(4, 11)) and tail.starts.tolist() == [0, 4]
     assert tail.times(np.array([0, 1]))[1].tolist() == time[4:].tolist()

@@ -74,15 +74,16 @@ class Part:
         most of them take, one comparison a row) by their first time and that step."""
         lengths = np.diff(starts, append=len(time))
         longer = np.flatnonzero(lengths > 1)
-        step = int(time[starts[longer[0]] + 1] - time[starts[longer[0]]]) if len(longer) else 1
+        # (no run of two rows: no step; their times are kept, for the grid's step)
+        step = int(time[starts[longer[0]] + 1] - time[starts[longer[0]]]) if len(longer) else 0
         breaks = np.flatnonzero(np.diff(time) != step) + 1  # rows not one step after the last
         begins = np.zeros(len(time), dtype=bool)
         begins[starts] = True
-        uneven = np.unique(np.searchsorted(starts, breaks[~begins[breaks]], side="right") - 1)
         stride = np.full(len(starts), step, dtype=np.int64)
-        stride[uneven] = 0
+        stride[np.searchsorted(starts, breaks[~begins[breaks]], side="right") - 1] = 0
+        kept = np.flatnonzero(stride == 0)
         return Part(values, starts, series, time[starts], stride,
-                    time[_rows_of(uneven, starts, lengths)])
+                    time[_rows_of(kept, starts, lengths)])
 
     def lengths(self) -> np.ndarray:
         return np.diff(self.starts, append=len(self.values))
