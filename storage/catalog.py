@@ -152,8 +152,8 @@ class Catalog:
 
     def read_remembered(self, read: Callable[[Catalog], T]) -> T:
         """`read(self)` answered from the remembered answers alone: no DuckDB call, so no lock
-        is needed (a dict read is atomic; an answer is at worst one change old). Raises
-        NotRemembered when a query of it is not remembered."""
+        is needed (a dict read is atomic; an answer is at worst one change old, or of a
+        transaction under way). Raises NotRemembered when a query of it is not remembered."""
         self._reading_remembered.on = True
         try:
             return read(self)
