@@ -153,6 +153,50 @@ def test_grid_aligned_sums_match_the_plain_plan(engine, monkeypatch, every, fn, 
     assert len(tables) == 4 and all(len(t[3]) for t in tables)
 
 
+@pytest.mark.parametrize("columns", ['[]', '["sensor"]', '["site", "region"]'])
+def test_grid_groups_of_every_size_add_up_alike(engine, monkeypatch, columns):
+    """One group of every series, a group per series, groups of 1 to 6 series: the grid's
+    blocks hold groups of equal sizes side by side."""
+    from tsengine.execute import slot_grid
+
+    answered = []
+    result = slot_grid.GridSums.result
+    monkeypatch.setattr(slot_grid.GridSums, "result",
+                        lambda self: answered.append(True) or result(self))
+    write_bucket(engine, _grid_lines(7))
+    engine.compact()
+    flux = QUERY.format(filter='r._field == "temp"', columns=columns, every="2h", fn="sum",
+                        empty="true")
+    tables = _tables(engine, flux)
+    assert answered == [True] and tables
+    assert tables == _tables(engine, flux, disabled_rules=("all",))
+
+
+@pytest.mark.parametrize(("start", "stop", "every"), [
+    ("2024-01-01T07:13:20Z", "2024-01-02T05:00:00Z", "1h"),  # mid-day to mid-day: 2 files
+    ("2024-01-01T23:55:05Z", "2024-01-02T00:20:05Z", "10m"),  # around midnight, on rows
+    ("2024-01-01T12:00:00Z", "2024-01-01T12:00:01Z", "1m"),  # no row inside
+    ("2023-12-31T00:00:00Z", "2024-01-05T00:00:00Z", "36h"),  # wider than the files
+])
+def test_ranges_cut_into_the_days_add_up_alike(engine, monkeypatch, start, stop, every):
+    """A range cuts the days' spans of times the grid is laid out for: the same tables as the
+    plain plan's, the grid answering (no rows: no tables)."""
+    from tsengine.execute import slot_grid
+
+    answered = []
+    result = slot_grid.GridSums.result
+    monkeypatch.setattr(slot_grid.GridSums, "result",
+                        lambda self: answered.append(True) or result(self))
+    write_bucket(engine, _grid_lines(6))
+    engine.compact()
+    flux = (f'from(bucket: "b") |> range(start: {start}, stop: {stop})'
+            ' |> filter(fn: (r) => r._field == "temp") |> group(columns: ["region"])'
+            f' |> aggregateWindow(every: {every}, fn: mean, createEmpty: false)')
+    tables = _tables(engine, flux)
+    assert tables == _tables(engine, flux, disabled_rules=("all",))
+    assert answered == [True] and bool(tables) == (start != "2024-01-01T12:00:00Z")
+
+
 def test_a_series_off_the_first_rows_grid_is_read_again_and_sorted(engine, monkeypatch):
     """The grid is laid out on the first batch's times; a later series 3 s off it declines
     the grid once its rows are placed, and the rows are read again and sorted: the same
