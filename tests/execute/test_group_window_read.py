@@ -44,6 +44,18 @@ def _tables(engine, flux, **kwargs):
             for t in engine.query(flux, **kwargs)["_result"]]
 
 
+@pytest.fixture
+def grid_answers(monkeypatch) -> list[bool]:
+    """One entry per query the grid answered (slot_grid's sums were taken)."""
+    from tsengine.execute import slot_grid
+
+    answered: list[bool] = []
+    result = slot_grid.GridSums.result
+    monkeypatch.setattr(slot_grid.GridSums, "result",
+                        lambda self: answered.append(True) or result(self))
+    return answered
+
+
 CASES = [
     ('r._measurement == "env" and r._field == "temp"', '["region"]', "1h", "mean", "false"),
     ('r._measurement == "env" and r._field == "temp"', '["region", "sensor"]', "3h", "sum",
@@ -135,40 +147,29 @@ def _grid_lines(seed: int) -> list[str]:
 
 @pytest.mark.parametrize(("every", "fn", "empty"),
                          [("1h", "mean", "false"), ("36h", "sum", "true"), ("20m", "mean", "true")])
-def test_grid_aligned_sums_match_the_plain_plan(engine, monkeypatch, every, fn, empty):
-    from tsengine.execute import slot_grid
-
-    answered = []
-    original = slot_grid.GridSums.result
-    monkeypatch.setattr(slot_grid.GridSums, "result",
-                        lambda self: answered.append(original(self)) or answered[-1])
+def test_grid_aligned_sums_match_the_plain_plan(engine, grid_answers, every, fn, empty):
     write_bucket(engine, _grid_lines(3))
     engine.compact()
     flux = QUERY.format(filter='r._field == "temp"', columns='["region"]', every=every, fn=fn,
                         empty=empty)
     assert "StorageGroupWindow" in engine.explain(flux)
     tables = _tables(engine, flux)
-    assert answered and all(a is not None for a in answered)  # the grid answered
+    assert grid_answers == [True]  # the grid answered
     assert tables == _tables(engine, flux, disabled_rules=("all",))
     assert len(tables) == 4 and all(len(t[3]) for t in tables)
 
 
 @pytest.mark.parametrize("columns", ['[]', '["sensor"]', '["site", "region"]'])
-def test_grid_groups_of_every_size_add_up_alike(engine, monkeypatch, columns):
+def test_grid_groups_of_every_size_add_up_alike(engine, grid_answers, columns):
     """One group of every series, a group per series, groups of 1 to 6 series: the grid's
     blocks hold groups of equal sizes side by side."""
-    from tsengine.execute import slot_grid
 
-    answered = []
-    result = slot_grid.GridSums.result
-    monkeypatch.setattr(slot_grid.GridSums, "result",
-                        lambda self: answered.append(True) or result(self))
     write_bucket(engine, _grid_lines(7))
     engine.compact()
     flux = QUERY.format(filter='r._field == "temp"', columns=columns, every="2h", fn="sum",
                         empty="true")
     tables = _tables(engine, flux)
-    assert answered == [True] and tables
+    assert grid_answers == [True] and tables
     assert tables == _tables(engine, flux, disabled_rules=("all",))
 
 
@@ -178,15 +179,10 @@ def test_grid_groups_of_every_size_add_up_alike(engine, monkeypatch, columns):
     ("2024-01-01T12:00:00Z", "2024-01-01T12:00:01Z", "1m"),  # no row inside
     ("2023-12-31T00:00:00Z", "2024-01-05T00:00:00Z", "36h"),  # wider than the files
 ])
-def test_ranges_cut_into_the_days_add_up_alike(engine, monkeypatch, start, stop, every):
+def test_ranges_cut_into_the_days_add_up_alike(engine, grid_answers, start, stop, every):
     """A range cuts the days' spans of times the grid is laid out for: the same tables as the
     plain plan's, the grid answering (no rows: no tables)."""
-    from tsengine.execute import slot_grid
 
-    answered = []
-    result = slot_grid.GridSums.result
-    monkeypatch.setattr(slot_grid.GridSums, "result",
-                        lambda self: answered.append(True) or result(self))
     write_bucket(engine, _grid_lines(6))
     engine.compact()
     flux = (f'from(bucket: "b") |> range(start: {start}, stop: {stop})'
@@ -194,7 +190,7 @@ def test_ranges_cut_into_the_days_add_up_alike(engine, monkeypatch, start, stop,
             f' |> aggregateWindow(every: {every}, fn: mean, createEmpty: false)')
     tables = _tables(engine, flux)
     assert tables == _tables(engine, flux, disabled_rules=("all",))
-    assert answered == [True] and bool(tables) == (start != "2024-01-01T12:00:00Z")
+    assert grid_answers == [True] and bool(tables) == (start != "2024-01-01T12:00:00Z")
 
 
 def test_a_series_off_the_first_rows_grid_is_read_again_and_sorted(engine, monkeypatch):
@@ -226,12 +222,13 @@ def test_a_series_off_the_first_rows_grid_is_read_again_and_sorted(engine, monke
 
 @pytest.mark.parametrize("lines", [_lines, _grid_lines])
 @pytest.mark.parametrize(("filter_", "columns", "every", "fn", "empty"), [CASES[0], CASES[2]])
-def test_rows_read_in_batches_of_whole_runs_add_up_alike(engine, monkeypatch, lines, filter_,
-                                                         columns, every, fn, empty):
+def test_rows_read_in_batches_of_whole_runs_add_up_alike(engine, monkeypatch, grid_answers,
+                                                         lines, filter_, columns, every, fn,
+                                                         empty):
     """Batches of about 7 rows, each ending where a series' run does (each day's file
     numbers its own): the same tables, sorted by time or placed on the grid (two days'
     files, each day laid out on its first batch's rows)."""
-    from tsengine.execute import aggregate_read, group_window_read, slot_grid
+    from tsengine.execute import aggregate_read, group_window_read
 
     write_bucket(engine, lines(4))
     engine.compact()
@@ -243,13 +240,10 @@ def test_rows_read_in_batches_of_whole_runs_add_up_alike(engine, monkeypatch, li
     monkeypatch.setattr(group_window_read, "_series_runs",
                         lambda numbers, known: batches.append(len(numbers))
                         or series_runs(numbers, known))
-    answered = []
-    result = slot_grid.GridSums.result
-    monkeypatch.setattr(slot_grid.GridSums, "result",
-                        lambda self: answered.append(True) or result(self))
     assert _tables(engine, flux) == whole == _tables(engine, flux, disabled_rules=("all",))
     assert len(batches) > 5  # (a batch holds one run at least)
-    assert answered == ([] if lines is _lines else [True])  # the grid answers aligned times
+    # the grid answers aligned times, whole and in batches
+    assert grid_answers == ([] if lines is _lines else [True, True])
 
 
 def test_series_runs_are_found_by_the_known_numbers():
