@@ -188,7 +188,8 @@ class _GridLayout:
     groups: int
     group_of: list[np.ndarray]
     known: list[np.ndarray]
-    file_start: list[np.ndarray]  # per read, where each file's series start in `known`
+    file_start: list[np.ndarray]  # per read, where each file's series start in `known`, then
+    # where the last ends
     parts: list[tuple[str, int]]
     days: dict[int, slot_grid.DaySeries]
     span: tuple[int, int, int]
@@ -206,11 +207,13 @@ class _GridLayout:
         group_of = [flat[a:b] for a, b in zip(cuts[:-1], cuts[1:], strict=True)]
         parts = sorted(((f, r) for r, w in enumerate(wide) for f in w.fields),
                        key=lambda p: (p[0], wide[p[1]].measurement))
+        # per read, where each file's series start in `known` (and where the last ends)
+        file_start = [np.searchsorted(w.file_of(k), np.arange(len(w.files) + 1))
+                      for w, k in zip(wide, known, strict=True)]
         lo, hi = bounds[0], bounds[1] - 1
-        places: dict[int, list[np.ndarray]] = {}
+        places: dict[tuple[int, int], np.ndarray] = {}  # (day, read): its series' groups
         spans: dict[int, list[int]] = {}
         for r, w in enumerate(wide):
-            files = w.file_of(known[r])
             for f, span in enumerate(w.files):
                 first, last = max(lo, span.min_time), min(hi, span.max_time)
                 if first > last:
@@ -219,15 +222,13 @@ class _GridLayout:
                 day = spans.setdefault(span.day, [first, last, 0])
                 day[:] = [min(day[0], first), max(day[1], last),
                           day[2] + int(span.rows * share) * len(w.fields)]
-                places[(span.day, r)] = group_of[r][files == f]
+                places[(span.day, r)] = group_of[r][file_start[r][f]:file_start[r][f + 1]]
         days = {day: slot_grid.DaySeries(
             [places.get((day, r), np.empty(0, np.int64)) for _, r in parts], first, last, rows)
             for day, (first, last, rows) in spans.items()}
         span = (min(d.first_time for d in days.values()) if days else lo,
                 max(d.last_time for d in days.values()) if days else lo,
                 sum(d.rows for d in days.values()))
-        file_start = [np.searchsorted(w.file_of(k), np.arange(len(w.files)))
-                      for w, k in zip(wide, known, strict=True)]
         return _GridLayout(int(flat.max()) + 1 if len(flat) else 1, group_of, known, file_start,
                            parts, days, span)
 
