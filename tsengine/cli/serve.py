@@ -100,7 +100,9 @@ def serve(ctx: click.Context, host: str, port: int, max_body_size: int, no_tasks
     `tsengine setup` (or POST /api/v2/setup) and `tsengine auth create` make others.
     """
     from tsengine.server.app import ServerConfig, create_app
+    from tsengine.server.malloc_tuning import keep_freed_memory
 
+    keep_freed_memory()
     server: uvicorn.Server | None = None
     stopping = False
 
