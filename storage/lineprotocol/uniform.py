@@ -283,6 +283,7 @@ class _ShapePlan:
     select: tuple[pl.Expr, ...]  # `_line`, the point's columns, then the flag columns
     checks: tuple[_Check, ...]
     flags: tuple[str, ...]  # the flag columns, dropped once read
+    structural: int  # structural checks a line passes (the `_structural` column): all of them
     width: int  # CSV columns of the shape
 
 
@@ -319,12 +320,15 @@ def _plan(shape: Shape) -> _ShapePlan:
         else:  # null where the line has no timestamp (or one that is not an integer)
             exprs.append(col.cast(pl.Int64, strict=False).alias(TIME))
             flags.append(col.is_not_null().alias(_TS))
-    flags.append(pl.all_horizontal(structural).fill_null(False).alias(_STRUCTURAL))
+    # how many of its structural checks each line passes (a null, as a missing column gives,
+    # passes none): all of them, or the request goes elsewhere. Polars plans and runs a sum of
+    # the checks for less than all_horizontal over them (1.5% of a 5,000-line parse).
+    flags.append(pl.sum_horizontal(structural).alias(_STRUCTURAL))
     if key_bytes:  # the longest series key's tags, and each line's shortest tag value
         flags += [pl.sum_horizontal(key_bytes).alias(_KEY),
                   pl.min_horizontal(value_bytes).alias(_TAG_MIN)]
     return _ShapePlan(tuple(split), tuple(structs), (*exprs, *flags), tuple(checks),
-                      tuple(f.meta.output_name() for f in flags), len(columns))
+                      tuple(f.meta.output_name() for f in flags), len(structural), len(columns))
 
 
 def _shape_query(lines: pl.LazyFrame, shape: Shape) -> pl.LazyFrame:
@@ -341,7 +345,7 @@ def _finish_shape(
     parser, and the separators (`=`, `"`, ` `, `,`) its lines hold; None if a line is bent."""
     n = frame.height
     plan = _plan(shape)
-    if not frame[_STRUCTURAL].all():
+    if frame[_STRUCTURAL].min() != plan.structural:
         return None
     if shape.tags:
         key_max = frame[_KEY].max() or 0
