@@ -6,6 +6,8 @@ import os
 import subprocess
 import sys
 
+import pytest
+
 from storage.allocator import CONF, ENV
 
 _SHOW = "import os, {first}; import polars; print(os.environ.get({env!r}, ''))"
@@ -39,3 +41,36 @@ def test_a_users_setting_is_kept():
 def test_polars_loaded_first_leaves_it_alone():
     value = _environment_after("polars, tsengine")
     assert CONF not in value
+
+
+# 20 rounds of 64 request-sized buffers (256 KB each) allocated and freed together: with glibc's
+# default thresholds each round's 16 MB are returned to the kernel and faulted in again
+_ROUNDS = """
+import resource, sys
+from storage.allocator import keep_freed_glibc_memory
+tuned = sys.argv[1] == "tuned" and keep_freed_glibc_memory()
+def one_round():
+    blocks = [bytearray(256 << 10) for _ in range(64)]
+    del blocks
+one_round()
+before = resource.getrusage(resource.RUSAGE_SELF).ru_minflt
+for _ in range(20):
+    one_round()
+print(tuned, resource.getrusage(resource.RUSAGE_SELF).ru_minflt - before)
+"""
+
+
+def page_faults(mode: str) -> tuple[bool, int]:
+    out = subprocess.run([sys.executable, "-c", _ROUNDS, mode], capture_output=True, text=True,
+                         check=True).stdout.split()
+    return out[0] == "True", int(out[1])
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="glibc's allocator only")
+def test_freed_buffers_are_reused_instead_of_faulted_in_again():
+    tuned, faults = page_faults("tuned")
+    if not tuned:
+        pytest.skip("the C library is not glibc")
+    _, untuned = page_faults("default")
+    assert untuned > 20 * 16 * 256 // 2  # at least half of the 16 MB a round, in 4 KB pages
+    assert faults < 100

@@ -99,10 +99,10 @@ def serve(ctx: click.Context, host: str, port: int, max_body_size: int, no_tasks
     directory is served without any token, an operator token is created and printed once;
     `tsengine setup` (or POST /api/v2/setup) and `tsengine auth create` make others.
     """
+    from storage.allocator import keep_freed_glibc_memory
     from tsengine.server.app import ServerConfig, create_app
-    from tsengine.server.malloc_tuning import keep_freed_memory
 
-    keep_freed_memory()
+    keep_freed_glibc_memory()
     server: uvicorn.Server | None = None
     stopping = False
 
