@@ -8,7 +8,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from storage.errors import LineProtocolError
-from storage.lineprotocol import PRECISIONS, FieldType, Point, PointBatch, parse
+from storage.lineprotocol import PRECISIONS, FieldType, Point, PointBatch, parse, uniform
 from storage.lineprotocol.scanner import RESERVED_TAG_KEYS
 from storage.lineprotocol.uniform import MIN_LINES, parse_uniform
 
@@ -51,6 +51,33 @@ ODD_LINES = st.sampled_from([
     "", "   ", "# comment", "cpu", "cpu ", ",x=1", "\tcpu x=1", "cpu x=1 1 1", "cpu x=1\r",
     "\ufeffcpu x=1", 'cpu s="a\nb" 1',
 ])
+
+
+@pytest.fixture(autouse=True, params=["split", "csv"])
+def reader(request, monkeypatch):
+    """Every test runs with each way a request is cut into columns: in memory (requests up to
+    SPLIT_MAX_BYTES) and by Polars' CSV reader (larger ones)."""
+    if request.param == "csv":
+        monkeypatch.setattr(uniform, "SPLIT_MAX_BYTES", -1)
+    return request.param
+
+
+@settings(max_examples=100, deadline=None, suppress_health_check=list(HealthCheck))
+@given(st.lists(st.text(st.sampled_from(", a=\"é\t#\x00"), max_size=8), min_size=1, max_size=6),
+       st.sampled_from(["", "\n"]), st.integers(1, 4))
+def test_the_in_memory_split_cuts_lines_at_their_first_commas(lines, end, width):
+    """A line's columns are its text cut at its first `width - 1` commas (the rest stays in
+    the last), then nulls: Python's str.split with a limit, padded."""
+    text = "\n".join(lines) + end
+    table = uniform._split_columns(text.encode(), width)
+    expected = [tuple(line.split(",", width - 1) + [None] * width)[:width]
+                for line in text.removesuffix("\n").split("\n")]
+    assert table.rows() == expected
+
+
+def test_the_in_memory_split_refuses_invalid_utf8():
+    assert uniform._split_columns(b"cpu x=1\ncpu,h=\xff x=2", 2) is None
+    assert uniform._split_columns("cpu,h=é x=1".encode(), 2).rows() == [("cpu", "h=é x=1")]
 
 
 @st.composite
