@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import io
 from collections.abc import Iterable
 
 import polars as pl
 
 from storage.errors import InvalidArgument, LineError, LineProtocolError
-from storage.lineprotocol.fast import parse_fast
+from storage.lineprotocol.fast import MIN_LINES_FOR_A_SHAPE, parse_fast
+from storage.lineprotocol.lines import line_strings
 from storage.lineprotocol.model import (
     LINE,
     TIME,
@@ -60,7 +60,7 @@ def parse(
     # blank and comment lines are skipped by the exact path; only drop the obvious ones here
     text = pl.col("text")
     present = lines.filter((text.str.len_bytes() > 0) & ~text.str.starts_with("#"))
-    if vectorized:
+    if vectorized and present.height >= MIN_LINES_FOR_A_SHAPE:  # (fewer: none is vectorized)
         segments, left = parse_fast(present, default_time, factor)
     else:
         segments, left = [], present
@@ -108,47 +108,21 @@ def split_lines(data: str | bytes, first_line: int = 1, source: str | None = Non
     return lines
 
 
-_BOM = b"\xef\xbb\xbf"
-
-
-def _read_lines(raw: bytes) -> pl.Series:
-    """Physical lines via Polars' CSV reader (one column, no quoting): fast, but null for an
-    empty line, and it may drop one `\\r` before each line end itself."""
-    return pl.read_csv(
-        io.BytesIO(raw), has_header=False, separator="\x1f", quote_char=None,
-        new_columns=["text"], schema={"text": pl.String}, eol_char="\n",
-    )["text"]
-
-
-# Strip one `\r` per line exactly once: the reader does it itself (in the versions seen so far),
-# and stripping again would eat a second `\r` that is data (`a\r\r\n` is the line `a\r`).
-_CSV_READER_STRIPS_CR = _read_lines(b"a\r\nb\r").to_list() == ["a", "b"]
-
-
 def _split_lines(raw: bytes, first_line: int) -> tuple[pl.DataFrame, list[LineError]]:
     """Like split_lines, but invalid UTF-8 lines come back blank with their errors, so that the
     other lines are still parsed and every bad line gets reported."""
     if not raw:
         return pl.DataFrame(schema={LINE: pl.UInt32, "text": pl.String}), []
     errors: list[LineError] = []
-    text = None
-    # the CSV reader drops a leading BOM (InfluxDB keeps it) and does not reliably refuse a line
-    # holding its separator \x1f (`\n\x1f` reads as two empty lines): both take the exact route
-    if not raw.startswith(_BOM) and b"\x1f" not in raw:
-        try:
-            text = _read_lines(raw)
-        except Exception:  # invalid UTF-8: take the exact route
-            text = None
-        else:
-            if not _CSV_READER_STRIPS_CR:
-                text = text.str.strip_suffix("\r")
+    text = line_strings(raw)
     if text is None:
         decoded, errors = _decode_lines(raw, first_line)
-        text = pl.Series("text", decoded, dtype=pl.String).str.strip_suffix("\r")
-    text = text.fill_null("")
+        text = pl.Series(decoded, dtype=pl.String)
+    else:
+        text = text.str.strip_suffix("\n")
     return pl.DataFrame({
         LINE: pl.int_range(first_line, first_line + len(text), dtype=pl.UInt32, eager=True),
-        "text": text,
+        "text": text.str.strip_suffix("\r"),
     }), errors
 
 

@@ -31,9 +31,9 @@ from dataclasses import dataclass
 
 import numpy as np
 import polars as pl
-import pyarrow as pa
 
 from storage.lineprotocol.fast import Shape, shape_of
+from storage.lineprotocol.lines import line_strings
 from storage.lineprotocol.model import LINE, TIME, FieldType, Segment, field_column, tag_column
 from storage.lineprotocol.scanner import MAX_KEY_LENGTH, MAX_TIME, MIN_TIME
 
@@ -204,24 +204,13 @@ def _read_columns(raw: bytes, width: int, strict: bool = False) -> pl.DataFrame 
 
 def _split_columns(raw: bytes, width: int) -> pl.DataFrame | None:
     """The request split on commas into `width` string columns `c0`, `c1`, ... as _read_columns
-    reads them, without the CSV reader: its lines are cut at the newlines NumPy finds (one
-    Arrow string each, no copy), then split by one Polars query. A line with fewer columns has
-    nulls in the others (an empty line: `c0` empty), one with more keeps the rest in its last
-    column; the structural checks and the comma count refuse both. None for invalid UTF-8."""
-    if not raw.isascii():
-        try:
-            raw.decode()
-        except UnicodeDecodeError:
-            return None
-    ends = np.flatnonzero(np.frombuffer(raw, np.uint8) == ord("\n"))
-    last = not raw.endswith(b"\n")  # a last line without a newline
-    offsets = np.empty(len(ends) + last + 1, np.int32)  # each line with its newline, if any
-    offsets[0] = 0
-    offsets[1 : len(ends) + 1] = ends + 1
-    if last:
-        offsets[-1] = len(raw)
-    text = pl.from_arrow(pa.StringArray.from_buffers(
-        len(offsets) - 1, pa.py_buffer(offsets), pa.py_buffer(raw)))
+    reads them, without the CSV reader: its lines (lines.line_strings) split by one Polars
+    query. A line with fewer columns has nulls in the others (an empty line: `c0` empty), one
+    with more keeps the rest in its last column; the structural checks and the comma count
+    refuse both. None for invalid UTF-8."""
+    text = line_strings(raw)
+    if text is None:
+        return None
     names = [f"c{i}" for i in range(width)]
     return pl.DataFrame({"_text": text}).lazy().select(
         pl.col("_text").str.strip_suffix("\n").str.splitn(",", width)
