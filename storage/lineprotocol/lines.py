@@ -24,10 +24,10 @@ def line_strings(raw: bytes) -> pl.Series | None:
             return None
     ends = np.flatnonzero(np.frombuffer(raw, np.uint8) == ord("\n"))
     last = not raw.endswith(b"\n")  # a last line without a newline
-    offsets = np.empty(len(ends) + last + 1, np.int32)
+    offsets = np.empty(len(ends) + last + 1, np.int64)  # (64-bit: requests past 2 GB too)
     offsets[0] = 0
     offsets[1 : len(ends) + 1] = ends + 1
     if last:
         offsets[-1] = len(raw)
-    return pl.from_arrow(pa.StringArray.from_buffers(  # type: ignore[return-value]
+    return pl.from_arrow(pa.LargeStringArray.from_buffers(  # type: ignore[return-value]
         len(offsets) - 1, pa.py_buffer(offsets), pa.py_buffer(raw)))
