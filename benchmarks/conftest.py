@@ -11,11 +11,14 @@ import pytest
 sys.path.insert(0, str(Path(__file__).parent))
 
 from datasets import INGEST_SPEC, csv_file, line_protocol_file  # noqa: E402
+from test_small_writes import REQUESTS, SIZES  # noqa: E402
 
 # benchmark name -> (baseline benchmark name, points it handles)
 RATIOS = {"test_ingest_tsengine": ("test_ingest_duckdb_csv_baseline", INGEST_SPEC.points)}
 RATIOS.update({f"test_query_tsengine[{q}]": (f"test_query_duckdb_baseline[{q}]", INGEST_SPEC.points)
                for q in ("window_mean", "window_mean_location", "last")})
+RATIOS.update({f"test_small_writes_tsengine[{n}]": (f"test_small_writes_duckdb_baseline[{n}]",
+                                                    REQUESTS * n) for n in SIZES})
 # benchmark name -> (its label, the other benchmark's name, its label, points both handle):
 # a figure shown beside another tsengine figure of the same run, both in points/s
 BESIDE = {"test_http_ingest": ("HTTP ingest (2 clients, 5,000-line batches)",
