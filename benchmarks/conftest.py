@@ -3,10 +3,15 @@ measured in the same run."""
 
 from __future__ import annotations
 
+import itertools
 import sys
+import tempfile
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+
+from tsengine import Engine
 
 sys.path.insert(0, str(Path(__file__).parent))
 
@@ -33,6 +38,20 @@ def lp_path() -> Path:
 @pytest.fixture(scope="session")
 def csv_path() -> Path:
     return csv_file()
+
+
+@pytest.fixture
+def new_engine() -> Callable[[], tuple[tuple[Engine], dict]]:
+    """A benchmark round's setup: an engine on a new data directory, with bucket `telemetry`."""
+    root = Path(tempfile.mkdtemp(prefix="tsengine-bench-"))
+    rounds = itertools.count()
+
+    def setup() -> tuple[tuple[Engine], dict]:
+        engine = Engine.open(root / f"data-{next(rounds)}")
+        engine.create_bucket("telemetry")
+        return (engine,), {}
+
+    return setup
 
 
 def pytest_terminal_summary(terminalreporter, exitstatus, config) -> None:  # noqa: ARG001

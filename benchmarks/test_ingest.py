@@ -14,20 +14,13 @@ from tsengine import Engine
 _dirs = itertools.count()
 
 
-def test_ingest_tsengine(benchmark, lp_path: Path) -> None:
-    root = Path(tempfile.mkdtemp(prefix="tsengine-bench-"))
-
-    def setup():
-        engine = Engine.open(root / f"data-{next(_dirs)}")
-        engine.create_bucket("telemetry")
-        return (engine,), {}
-
+def test_ingest_tsengine(benchmark, lp_path: Path, new_engine) -> None:
     def ingest(engine: Engine) -> None:
         result = engine.write("telemetry", lp_path.read_bytes())
         engine.close()
         assert result.written == 1_000_000 and not result.dropped
 
-    benchmark.pedantic(ingest, setup=setup, rounds=3, iterations=1)
+    benchmark.pedantic(ingest, setup=new_engine, rounds=3, iterations=1)
 
 
 def test_ingest_duckdb_csv_baseline(benchmark, csv_path: Path) -> None:

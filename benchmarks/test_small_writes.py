@@ -35,20 +35,13 @@ def requests_rows(csv_path: Path) -> dict[int, list[pl.DataFrame]]:
 
 
 @pytest.mark.parametrize("lines", SIZES)
-def test_small_writes_tsengine(benchmark, requests_lp, lines: int) -> None:
-    root = Path(tempfile.mkdtemp(prefix="tsengine-bench-"))
-
-    def setup():
-        engine = Engine.open(root / f"data-{next(_dirs)}")
-        engine.create_bucket("telemetry")
-        return (engine,), {}
-
+def test_small_writes_tsengine(benchmark, requests_lp, new_engine, lines: int) -> None:
     def write(engine: Engine) -> None:
         written = sum(engine.write("telemetry", body).written for body in requests_lp[lines])
         engine.close()
         assert written == REQUESTS * lines
 
-    benchmark.pedantic(write, setup=setup, rounds=3, iterations=1)
+    benchmark.pedantic(write, setup=new_engine, rounds=3, iterations=1)
 
 
 @pytest.mark.parametrize("lines", SIZES)
