@@ -101,13 +101,11 @@ def _parse(raw: bytes, default_time: int, factor: int, first_line: int, known: l
     first = known[0]
     shapes = {s.measurement: s for s in known}
     width = max(len(_columns(s)) for s in known)
-    if len(raw) <= SPLIT_MAX_BYTES:
-        table, strict = _split_columns(raw, width), False
-    else:
-        table = _read_columns(raw, width, strict=True)
-        strict = table is not None  # then no line has more commas than the widest shape's
-        if table is None:
-            table = _read_columns(raw, width)
+    # the CSV reader's strict read proves that no line has more commas than the widest shape's
+    table = _read_columns(raw, width, strict=True) if len(raw) > SPLIT_MAX_BYTES else None
+    strict = table is not None
+    if table is None:
+        table = _columns_of(raw, width)
     if table is None or table.height == 0:  # a blank line is a row of nulls, declined below
         return None
     nums = pl.int_range(first_line, first_line + table.height, dtype=pl.UInt32).alias(LINE)
@@ -202,6 +200,14 @@ def _read_columns(raw: bytes, width: int, strict: bool = False) -> pl.DataFrame 
         return None
 
 
+def _columns_of(raw: bytes, width: int) -> pl.DataFrame | None:
+    """The request split on commas into `width` columns (no strict read): in memory up to
+    SPLIT_MAX_BYTES, by the CSV reader beyond."""
+    if len(raw) <= SPLIT_MAX_BYTES:
+        return _split_columns(raw, width)
+    return _read_columns(raw, width)
+
+
 def _split_columns(raw: bytes, width: int) -> pl.DataFrame | None:
     """The request split on commas into `width` string columns `c0`, `c1`, ... as _read_columns
     reads them, without the CSV reader: its lines (lines.line_strings) split by one Polars
@@ -228,8 +234,7 @@ def _shapes(raw: bytes, table: pl.DataFrame, shapes: dict[str, Shape], default_t
         wanted = max(len(_columns(s)) for s in shapes.values())
         if wanted > width:
             width = wanted
-            again = (_split_columns(raw, width) if len(raw) <= SPLIT_MAX_BYTES
-                     else _read_columns(raw, width))
+            again = _columns_of(raw, width)
             if again is None:
                 return None
             table = again
