@@ -23,7 +23,8 @@ _dirs = itertools.count()
 @pytest.fixture(scope="module")
 def requests_lp(lp_path: Path) -> dict[int, list[bytes]]:
     """For each size, the first REQUESTS x size lines of the telemetry, size lines a request."""
-    lines = lp_path.read_bytes().split(b"\n", REQUESTS * max(SIZES))
+    with open(lp_path, "rb") as f:  # only the lines needed, not the whole file
+        lines = [line.rstrip(b"\n") for line in itertools.islice(f, REQUESTS * max(SIZES))]
     return {n: [b"\n".join(lines[i * n:(i + 1) * n]) for i in range(REQUESTS)] for n in SIZES}
 
 
