@@ -260,6 +260,30 @@ def test_interleaved_measurements_are_read_in_one_pass(exact_calls):
     assert got == parse(text, vectorized=False).to_points()
 
 
+@pytest.mark.parametrize("measurements", [2, uniform._CHAIN_MAX, uniform._CHAIN_MAX + 3])
+def test_lines_go_to_their_measurement_by_name_compared_or_looked_up(measurements, exact_calls):
+    """Up to _CHAIN_MAX measurements with tags are told apart by comparing names, more by a
+    lookup: either way each line is read by its own measurement's shape (and one without
+    tags by its name and a space)."""
+    lines = []
+    for i in range(40):
+        m = i % measurements
+        lines.append(f"m{m},host=h{i} f{m}={i}.5 {i}")
+        if i % 7 == 0:
+            lines.append(f"bare value={i}i {i}")
+    text = "\n".join(lines)
+    result = parse_uniform(text.encode(), 0, 1)
+    assert result is not None
+    segments, left = result
+    assert left == []
+    assert sorted(s.measurement for s in segments) == sorted(
+        [f"m{m}" for m in range(measurements)] + ["bare"])
+    assert all(list(s.fields) == [f"f{s.measurement[1:]}"] for s in segments if s.tags)
+    got = parse(text).to_points()
+    assert exact_calls == []
+    assert got == parse(text, vectorized=False).to_points()
+
+
 @pytest.mark.parametrize("bent", [
     "disk,host=a,dev=b free=1u,extra=2u 3",  # a second shape of one measurement
     "disk,host=a free=1u 3",  # fewer tags
