@@ -246,6 +246,36 @@ def test_rows_read_in_batches_of_whole_runs_add_up_alike(engine, monkeypatch, gr
     assert grid_answers == ([] if lines is _lines else [True, True])
 
 
+def test_a_day_is_added_once_the_reading_has_passed_it(engine, monkeypatch, grid_answers):
+    """Read in batches, a day's rows are placed and its windows added as soon as the last
+    read's batches reach the next day (not when the whole range is read), so a range of many
+    days holds one day's values: the same tables as the plain plan's."""
+    from tsengine.execute import aggregate_read, group_window_read, slot_grid
+
+    write_bucket(engine, _grid_lines(8))
+    engine.compact()
+    monkeypatch.setattr(aggregate_read, "BATCH_ROWS", 7)
+    events: list[str] = []
+    series_runs = group_window_read._series_runs
+    monkeypatch.setattr(group_window_read, "_series_runs",
+                        lambda numbers, known: events.append("batch")
+                        or series_runs(numbers, known))
+    place = slot_grid.GridSums.place
+    monkeypatch.setattr(slot_grid.GridSums, "place",
+                        lambda self, day, parts: events.append(f"place {day}")
+                        or place(self, day, parts))
+    flux = QUERY.format(filter='r._measurement == "env" and r._field == "temp"',
+                        columns='["region"]', every="1h", fn="mean", empty="false")
+    tables = _tables(engine, flux)
+    assert grid_answers == [True]
+    days = [e for e in events if e.startswith("place")]
+    assert len(days) == 2 and days[0] < days[1]  # each day once, in order
+    first, last = events.index(days[0]), len(events) - 1 - events[::-1].index("batch")
+    assert events.count("batch") > 10 and first < last  # day one added while day two is read
+    assert events[-1] == days[1]
+    assert tables == _tables(engine, flux, disabled_rules=("all",))
+
+
 def test_series_runs_are_found_by_the_known_numbers():
     """Runs of ascending numbers, over several chunks (a run across two, a chunk inside a
     run): found by a binary search for each known number, chunk by chunk; known numbers with

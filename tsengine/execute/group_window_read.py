@@ -116,10 +116,11 @@ def _windows_on_grid(ctx: ExecContext, wide: list[WideRead], known: list[np.ndar
                      ) -> tuple[dict[str, pl.Series], pl.DataFrame | None] | str | None:
     """The windows' float sums or means (as window_runs gives them) and the groups (as
     _group_ids gives them; None when no rows) by slot_grid, for windows numbered by division
-    over float fields of Parquet rows: every batch read and held compactly, then placed day
-    by day (placing each batch as it comes keeps Polars' reading from using every core: a
-    sixth slower). None when the grid declines (the rows are then read again and sorted),
-    PLAIN when rows of the hot tier or series without a group column turn up."""
+    over float fields of Parquet rows: a day's batches read and held compactly, then placed
+    at once when the reading has passed the day (placing each batch as it comes keeps
+    Polars' reading from using every core: a sixth slower). None when the grid declines (the
+    rows are then read again and sorted), PLAIN when rows of the hot tier or series without
+    a group column turn up."""
     from tsengine.stdlib.universe.aggregate_window import TABLE
     from tsengine.stdlib.universe.window_runs import numbered_by_division
 
@@ -137,6 +138,7 @@ def _windows_on_grid(ctx: ExecContext, wide: list[WideRead], known: list[np.ndar
         return None
     series: list[tuple[int, np.ndarray]] = []  # per batch: its read, its runs' series numbers
     held: dict[int, list[tuple[int, slot_grid.Part]]] = {}  # per day: parts, held compactly
+    points = 0
     for r, w in enumerate(wide):
         for rows in run_batches(w):
             if series_numbers(w, rows) is None:
@@ -144,19 +146,24 @@ def _windows_on_grid(ctx: ExecContext, wide: list[WideRead], known: list[np.ndar
             numeric = _numeric(rows, w)
             starts, numbers = _series_runs(numeric.get_column(WideRead.SERIES_COLUMN), known[r])
             series.append((r, numbers))
-            for day, parts in layout.parts_by_day(r, w, numeric, starts, numbers):
+            days = layout.parts_by_day(r, w, numeric, starts, numbers)
+            for day, parts in days:
                 # a new day is laid out on the grid of its first rows (or declined at once)
                 if not grid.open(day, layout.days[day], [p for _, p in parts]):
                     return None
                 held.setdefault(day, []).extend(parts)
-    points = 0
-    for day in sorted(held):
-        parts = held.pop(day)
-        points += sum(len(p.values) for _, p in parts)
-        if not grid.place(day, parts):
-            return None
-        del parts
-        grid.close(before=day + 1)
+            if r == len(wide) - 1 and days:
+                # the last read's files come day after day: the days before this batch's
+                # last are whole (every read has passed them), so a range of many days holds
+                # a day's values, not the range's (a day read again later declines the grid)
+                placed = _place_days(grid, held, before=days[-1][0])
+                if placed is None:
+                    return None
+                points += placed
+    placed = _place_days(grid, held)
+    if placed is None:
+        return None
+    points += placed
     found = grid.result()
     if not points:
         return {}, None
@@ -176,6 +183,21 @@ def _windows_on_grid(ctx: ExecContext, wide: list[WideRead], known: list[np.ndar
             START: pl.Series(START, np.maximum(begins, lo)),
             STOP: pl.Series(STOP, np.minimum(begins + every, hi)),
             window.column: pl.Series(window.column, value[order])}, tables
+
+
+def _place_days(grid: slot_grid.GridSums, held: dict[int, list[tuple[int, slot_grid.Part]]],
+                before: int | None = None) -> int | None:
+    """Place the held days (those before `before`, or all) in day order and add their
+    windows, letting go of their rows; the points placed, None when the grid declines."""
+    points = 0
+    for day in sorted(d for d in held if before is None or d < before):
+        parts = held.pop(day)
+        points += sum(len(p.values) for _, p in parts)
+        if not grid.place(day, parts):
+            return None
+        del parts
+        grid.close(before=day + 1)
+    return points
 
 
 @dataclass(frozen=True)
