@@ -4,9 +4,10 @@ measured in the same run."""
 from __future__ import annotations
 
 import itertools
+import shutil
 import sys
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -40,14 +41,34 @@ def csv_path() -> Path:
     return csv_file()
 
 
-@pytest.fixture
-def new_engine() -> Callable[[], tuple[tuple[Engine], dict]]:
-    """A benchmark round's setup: an engine on a new data directory, with bucket `telemetry`."""
+def _scratch() -> Iterator[Path]:
     root = Path(tempfile.mkdtemp(prefix="tsengine-bench-"))
+    try:
+        yield root
+    finally:
+        shutil.rmtree(root, ignore_errors=True)
+
+
+@pytest.fixture
+def scratch() -> Iterator[Path]:
+    """A new directory for one benchmark's data, removed after it: its rounds write hundreds
+    of MB, which /tmp kept run after run before."""
+    yield from _scratch()
+
+
+@pytest.fixture(scope="module")
+def module_scratch() -> Iterator[Path]:
+    """`scratch` for a module's data, shared by its benchmarks."""
+    yield from _scratch()
+
+
+@pytest.fixture
+def new_engine(scratch: Path) -> Callable[[], tuple[tuple[Engine], dict]]:
+    """A benchmark round's setup: an engine on a new data directory, with bucket `telemetry`."""
     rounds = itertools.count()
 
     def setup() -> tuple[tuple[Engine], dict]:
-        engine = Engine.open(root / f"data-{next(rounds)}")
+        engine = Engine.open(scratch / f"data-{next(rounds)}")
         engine.create_bucket("telemetry")
         return (engine,), {}
 

@@ -4,7 +4,6 @@ durable write), against DuckDB loading the same points from CSV into a table."""
 from __future__ import annotations
 
 import itertools
-import tempfile
 from pathlib import Path
 
 import duckdb
@@ -23,11 +22,9 @@ def test_ingest_tsengine(benchmark, lp_path: Path, new_engine) -> None:
     benchmark.pedantic(ingest, setup=new_engine, rounds=3, iterations=1)
 
 
-def test_ingest_duckdb_csv_baseline(benchmark, csv_path: Path) -> None:
-    root = Path(tempfile.mkdtemp(prefix="duckdb-bench-"))
-
+def test_ingest_duckdb_csv_baseline(benchmark, csv_path: Path, scratch: Path) -> None:
     def setup():
-        return (duckdb.connect(str(root / f"db-{next(_dirs)}.duckdb")),), {}
+        return (duckdb.connect(str(scratch / f"db-{next(_dirs)}.duckdb")),), {}
 
     def load(con: duckdb.DuckDBPyConnection) -> None:
         con.execute(f"CREATE TABLE t AS SELECT * FROM read_csv('{csv_path}')")

@@ -8,7 +8,6 @@ each DuckDB query returns its rows as a Polars frame.
 
 from __future__ import annotations
 
-import tempfile
 from pathlib import Path
 
 import duckdb
@@ -31,9 +30,9 @@ FLUX = {
 
 
 @pytest.fixture(scope="module")
-def engine(lp_path: Path):
+def engine(lp_path: Path, module_scratch: Path):
     """The telemetry written and compacted to Parquet, as a query workload finds it."""
-    with Engine.open(Path(tempfile.mkdtemp(prefix="tsengine-query-")) / "data") as e:
+    with Engine.open(module_scratch / "data") as e:
         e.create_bucket("telemetry")
         e.write("telemetry", lp_path.read_bytes())
         e.compact()

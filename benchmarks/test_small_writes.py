@@ -6,7 +6,6 @@ A request's fixed cost shows here, where the 1,000,000-line ingest hides it."""
 from __future__ import annotations
 
 import itertools
-import tempfile
 from pathlib import Path
 
 import duckdb
@@ -46,12 +45,12 @@ def test_small_writes_tsengine(benchmark, requests_lp, new_engine, lines: int) -
 
 
 @pytest.mark.parametrize("lines", SIZES)
-def test_small_writes_duckdb_baseline(benchmark, requests_rows, lines: int) -> None:
-    root = Path(tempfile.mkdtemp(prefix="duckdb-bench-"))
+def test_small_writes_duckdb_baseline(benchmark, requests_rows, scratch: Path,
+                                      lines: int) -> None:
     schema = requests_rows[lines][0].head(0)
 
     def setup():
-        con = duckdb.connect(str(root / f"db-{next(_dirs)}.duckdb"))
+        con = duckdb.connect(str(scratch / f"db-{next(_dirs)}.duckdb"))
         con.register("columns", schema)
         con.execute("CREATE TABLE t AS SELECT * FROM columns")
         con.unregister("columns")
