@@ -131,10 +131,20 @@ def take_hot_rows(catalog: Catalog, m: Measurement, pending: pl.DataFrame | None
         hot = pending if hot.height == 0 else pl.concat([hot, pending])
     if hot.height == 0:
         return None
+    return HotRows(m, hot, cols, partitions_by_day(catalog, m), taken)
+
+
+def partitions_by_day(catalog: Catalog, m: Measurement) -> dict[int, list[Partition]]:
+    """A measurement's partitions, per day (a day's in time order)."""
     days: dict[int, list[Partition]] = {}
     for p in catalog.partitions(m.bucket_id, m.id):
         days.setdefault(p.day, []).append(p)
-    return HotRows(m, hot, cols, days, taken)
+    return days
+
+
+def days_of(hot: HotRows) -> set[int]:
+    """The days the hot rows fall in."""
+    return set((hot.rows.get_column("time") // DAY).unique().to_list())
 
 
 def write_files(root: Path, hot: HotRows, result: CompactionResult) -> NewFiles:

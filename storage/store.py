@@ -26,7 +26,9 @@ from storage.compaction import (
     HotRows,
     NewFiles,
     commit_files,
+    days_of,
     discard,
+    partitions_by_day,
     remove_orphans,
     take_hot_rows,
     write_files,
@@ -82,6 +84,7 @@ class _Merging:
     """Day merges the write path's compaction runs after its commit, outside the lock;
     called off (`cancelled`) by whatever changes stored rows meanwhile."""
 
+    days: frozenset[tuple[int, int]]  # (measurement id, day) of each day merged
     cancelled: bool = False
     over: threading.Event = field(default_factory=threading.Event)
 
@@ -127,8 +130,8 @@ class Store:
         self.catalog = Catalog(self.con, self.path)
         self._lock = threading.RLock()
         self._compaction: _Compaction | None = None  # one at a time
-        self._merging: _Merging | None = None  # its day merges, after it
-        self._compactor: threading.Thread | None = None  # the write path's, if it began one
+        self._merging: _Merging | None = None  # one's day merges, after it
+        self._compactors: list[threading.Thread] = []  # the write path's, while they run
         self._retry_after = 0.0  # (time.monotonic) a failed one is not retried before
         with self._transaction():
             self.catalog.initialize(self.clock.now())
@@ -275,10 +278,11 @@ class Store:
         now = self.clock.now()
         batch = data if isinstance(data, PointBatch) else parse(
             data, precision, now, source=source)
-        busy = self._compaction or self._merging
+        busy = self._compaction
         if busy is not None and self._pending.rows > FLUSH_ROWS:
             # rows come faster than the compaction under way takes them: wait for it (no
             # lock is held) rather than hold more, or flush them into DuckDB to read back
+            # (not for a day merge: the next compaction runs beside it)
             busy.over.wait()
         appended, rows = None, []
         with self._lock:
@@ -295,7 +299,7 @@ class Store:
                 rows = hot_rows(self.catalog, target, prepared, seq_base)
                 appended = self._pending.add(self._seq, rows)
             self._hot_rows += result.written
-            idle = self._compaction is None and self._merging is None
+            idle = self._compaction is None
             behind = idle and self._hot_rows > self.compact_threshold
             if idle and not behind and self._pending.rows > FLUSH_ROWS:
                 self.flush()  # (under way, a compaction makes the next write wait instead)
@@ -467,17 +471,19 @@ class Store:
         the write), then written to Parquet and committed by a thread of its own while
         writes go on (the costly part, sorting and encoding, outside the lock). Readers
         meanwhile have the rows flushed into DuckDB (see _settled); a change of stored rows
-        calls it off."""
+        calls it off. It runs beside the day merges of the one before (seconds for a day of
+        millions of points, which writers would otherwise wait for once FLUSH_ROWS are
+        held), but for the days they merge (_wait_for_merges_of)."""
         with self._lock:
-            if (self._compaction is not None or self._merging is not None
-                    or self._hot_rows <= self.compact_threshold
+            if (self._compaction is not None or self._hot_rows <= self.compact_threshold
                     or time.monotonic() < self._retry_after):
                 return  # another writer's is under way, took the rows since, or failed
             compaction = self._take()
-            self._compactor = threading.Thread(
+            compactor = threading.Thread(
                 target=self._compact_taken, args=(compaction,), name="tsengine-compaction",
                 daemon=True)
-            self._compactor.start()
+            self._compactors = [t for t in self._compactors if t.is_alive()] + [compactor]
+            compactor.start()
 
     def _compact_taken(self, compaction: _Compaction) -> None:
         """Write and commit what `_compact_behind` took, then merge the days that need it,
@@ -487,12 +493,14 @@ class Store:
         RETRY_SECONDS later."""
         result = CompactionResult()
         try:
+            self._wait_for_merges_of(compaction)
             files = self._write_files(compaction, result)
             with self._lock:
                 merges = self._finish(compaction, files, False, result, merge_later=True)
                 if not merges:
                     return
-                merging = self._merging = _Merging()
+                merging = self._merging = _Merging(frozenset(
+                    (m.id, parts[0].day) for m, parts in merges))
                 con = self.con.cursor()
             try:
                 for m, parts in merges:
@@ -508,12 +516,33 @@ class Store:
             self._retry_after = time.monotonic() + RETRY_SECONDS
             log.exception("compaction failed; its rows stay in the hot tier")
 
+    def _wait_for_merges_of(self, compaction: _Compaction) -> None:
+        """Before a compaction writes its files: if a day merge under way rewrites a day its
+        rows fall in (late rows of a day writes had moved past), wait for the merge and take
+        that measurement's files again (the merge replaced the day's). Other days' rows go
+        on beside the merge: it commits only the files of its own days."""
+        with self._lock:
+            merging = self._merging
+            touched = [] if merging is None else [
+                hot for hot in compaction.hot
+                if any((hot.m.id, day) in merging.days for day in days_of(hot))]
+        if not touched:
+            return
+        merging.over.wait()  # type: ignore[union-attr]
+        with self._lock:
+            if not compaction.cancelled:  # (called off: it commits nothing)
+                for hot in touched:
+                    hot.days = partitions_by_day(self.catalog, hot.m)
+
     def wait_for_compaction(self, timeout: float | None = None) -> bool:
-        """Wait for the write path's compaction under way, if any; False on timeout."""
-        compactor = self._compactor
-        if compactor is not None and compactor is not threading.current_thread():
-            compactor.join(timeout)
-            return not compactor.is_alive()
+        """Wait for the write path's compactions under way (and their day merges), if any;
+        False on timeout."""
+        deadline = None if timeout is None else time.monotonic() + timeout
+        for compactor in list(self._compactors):
+            if compactor is not threading.current_thread():
+                compactor.join(None if deadline is None else max(0, deadline - time.monotonic()))
+                if compactor.is_alive():
+                    return False
         return True
 
     def _take(self) -> _Compaction:
@@ -574,6 +603,8 @@ class Store:
             self._hot_rows = self._count_hot_rows()
         merges = [(m, parts) for m in self._measurements() for parts in self._days_to_merge(
             m, None if full else written_days.get(m.hot_table, set()))]
+        if merge_later and self._merging is not None:
+            merges = []  # the last one's merges under way: the next compaction merges these
         if merge_later and merges:
             return merges  # the caller merges, then checkpoints and reaps
         for m, parts in merges:

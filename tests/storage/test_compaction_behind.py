@@ -6,6 +6,7 @@ back."""
 from __future__ import annotations
 
 import threading
+import time
 
 import polars as pl
 import pytest
@@ -244,3 +245,59 @@ def test_the_write_paths_compaction_folds_the_write_ahead_log_away(tmp_path):
         store.write("b", _lines(8, 8))  # past the threshold: no day to merge after it
         assert store.wait_for_compaction(30) and store.hot_rows() == 0
         assert not wal.exists() or wal.stat().st_size == 0
+
+
+def _until(condition, seconds: float = 30) -> bool:  # type: ignore[no-untyped-def]
+    deadline = time.monotonic() + seconds
+    while not condition():
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.01)
+    return True
+
+
+def _files_by_day(store: Store) -> dict[int, int]:
+    days: dict[int, int] = {}
+    for p in store.catalog.partitions(store.bucket("b").id):
+        days[p.day - T0 // DAY_NS] = days.get(p.day - T0 // DAY_NS, 0) + 1
+    return days
+
+
+def test_a_compaction_runs_beside_the_day_merge_before_it(tmp_path, monkeypatch):
+    """Rows of the day being written are compacted while the day before is merged (seconds
+    for millions of points, which writers would otherwise wait for); the merge commits only
+    its own day's files, and the day the second compaction left to merge waits for the next."""
+    paused = PausedMerge(monkeypatch)
+    with _open(tmp_path / "d") as store:
+        _two_files_then_another_day(store)
+        assert paused.started.wait(30)
+        store.write("b", "\n".join(f"m,h=h{i % 3} f={200 + i} {T0 + DAY_NS + 100 + i}"
+                                   for i in range(11)))  # past the threshold again
+        assert _until(lambda: store.hot_rows() == 0)  # compacted, the merge still held
+        assert _files_by_day(store) == {0: 2, 1: 2}
+        paused.go.set()
+        assert store.wait_for_compaction(30)
+        assert _files_by_day(store) == {0: 1, 1: 2}  # the first day merged, as it was
+        assert len(_values(store)) == 44
+
+
+def test_late_rows_of_a_day_being_merged_wait_for_the_merge(tmp_path, monkeypatch):
+    """Points of the day under merge written again: their compaction waits for the merge,
+    then merges them with the day's new file (the files it read are gone); every point once,
+    with its newest value, and the catalog's files are the files on disk."""
+    paused = PausedMerge(monkeypatch)
+    with _open(tmp_path / "d", file_grace_seconds=0) as store:
+        _two_files_then_another_day(store)
+        assert paused.started.wait(30)
+        store.write("b", _lines(0, 11, value=1000.0))  # day one's first points again
+        time.sleep(0.5)
+        assert store.hot_rows() == 11  # its compaction waits
+        paused.go.set()
+        assert store.wait_for_compaction(30) and store.hot_rows() == 0
+        assert _files_by_day(store) == {0: 1, 1: 1}
+        values = _values(store)
+        assert values[:22] == [1000.0 + i for i in range(11)] + [float(i) for i in range(11, 22)]
+        assert len(values) == 33
+        listed = {p.path for p in store.catalog.partitions(store.bucket("b").id)}
+        on_disk = {str(p) for p in (tmp_path / "d" / "buckets").rglob("*.parquet")}
+        assert listed == on_disk
