@@ -249,15 +249,22 @@ def test_interleaved_measurements_are_read_in_one_pass(exact_calls):
             lines.append(f'disk,host=h{i % 3},dev=sda,mnt=/ free={i}u,ok=t,s="v{i}" {i}')
         if i % 5 == 0:
             lines.append(f"mem free={i}i,used={i}.0 {i}")
-    text = "\n".join(lines)
+    segments = _read_in_one_pass("\n".join(lines), exact_calls)
+    assert sorted(s.measurement for s in segments) == ["cpu", "disk", "mem"]
+    assert sum(s.height for s in segments) == len(lines)
+
+
+def _read_in_one_pass(text: str, exact_calls: list[str]) -> list:
+    """The segments the uniform path reads `text` into, every line read there (none left to
+    the exact parser), and the same points as the exact parser's."""
     result = parse_uniform(text.encode(), 0, 1)
     assert result is not None
     segments, left = result
-    assert left == [] and sorted(s.measurement for s in segments) == ["cpu", "disk", "mem"]
-    assert sum(s.height for s in segments) == len(lines)
+    assert left == []
     got = parse(text).to_points()
     assert exact_calls == []
     assert got == parse(text, vectorized=False).to_points()
+    return segments
 
 
 @pytest.mark.parametrize("measurements", [2, uniform._CHAIN_MAX, uniform._CHAIN_MAX + 3])
@@ -271,17 +278,10 @@ def test_lines_go_to_their_measurement_by_name_compared_or_looked_up(measurement
         lines.append(f"m{m},host=h{i} f{m}={i}.5 {i}")
         if i % 7 == 0:
             lines.append(f"bare value={i}i {i}")
-    text = "\n".join(lines)
-    result = parse_uniform(text.encode(), 0, 1)
-    assert result is not None
-    segments, left = result
-    assert left == []
+    segments = _read_in_one_pass("\n".join(lines), exact_calls)
     assert sorted(s.measurement for s in segments) == sorted(
         [f"m{m}" for m in range(measurements)] + ["bare"])
     assert all(list(s.fields) == [f"f{s.measurement[1:]}"] for s in segments if s.tags)
-    got = parse(text).to_points()
-    assert exact_calls == []
-    assert got == parse(text, vectorized=False).to_points()
 
 
 @pytest.mark.parametrize("bent", [
