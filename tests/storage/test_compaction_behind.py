@@ -301,3 +301,53 @@ def test_late_rows_of_a_day_being_merged_wait_for_the_merge(tmp_path, monkeypatc
         listed = {p.path for p in store.catalog.partitions(store.bucket("b").id)}
         on_disk = {str(p) for p in (tmp_path / "d" / "buckets").rglob("*.parquet")}
         assert listed == on_disk
+
+
+def test_writers_compactions_merges_and_readers_at_once_keep_every_point(tmp_path):
+    """Three writers of points over three days (in time order, and points written again out
+    of it) with a small threshold, so that compactions run beside day merges, and a reader
+    meanwhile: every point once, with the value of its last write, and the catalog's files
+    are the files on disk."""
+    import random
+
+    found: list[dict[tuple[str, int], float]] = [{}, {}, {}]
+    errors: list[BaseException] = []
+    with _open(tmp_path / "d", file_grace_seconds=0) as store:
+        store.compact_threshold = 60
+
+        def writer(w: int) -> None:  # a series of its own: its writes' order is its own
+            rng = random.Random(w)
+            try:
+                for step in range(40):
+                    values = {}
+                    for i in range(12):
+                        # now and then a point written again, out of time order
+                        late = w == 0 and step % 8 == 7 and i == 0
+                        slot = rng.randrange(step * 12 + 12) if late else step * 12 + i
+                        # 160 slots a day: the writes go through three days in turn
+                        key = (f"h{w}", T0 + (slot // 160) * DAY_NS + slot % 160 * 1000)
+                        values[key] = float(w * 10_000 + step * 100 + i)
+                    store.write("b", "\n".join(f"m,h={h} f={v} {t}"
+                                               for (h, t), v in values.items()))
+                    found[w].update(values)
+            except BaseException as e:  # noqa: BLE001 - reported by the test
+                errors.append(e)
+
+        threads = [threading.Thread(target=writer, args=(w,)) for w in range(3)]
+        for t in threads:
+            t.start()
+        while any(t.is_alive() for t in threads):
+            store.scan("b").get(FieldType.FLOAT)  # a reader meanwhile (flushes what is held)
+            time.sleep(0.01)
+        for t in threads:
+            t.join()
+        assert not errors
+        assert store.wait_for_compaction(30)
+        store.compact()
+        frame = store.scan("b")[FieldType.FLOAT].collect()
+        got = {(h, t): v for h, t, v in zip(frame["h"], frame["_time"].dt.epoch("ns"),
+                                             frame["_value"], strict=True)}
+        assert got == {k: v for mine in found for k, v in mine.items()}
+        listed = {p.path for p in store.catalog.partitions(store.bucket("b").id)}
+        on_disk = {str(p) for p in (tmp_path / "d" / "buckets").rglob("*.parquet")}
+        assert listed == on_disk
