@@ -455,14 +455,21 @@ class Store:
         that has several into one: of every such day when `full` (what a user's compaction
         asks), else only of days this compaction added nothing to (writes have moved on: a day
         still being written is not rewritten on every compaction) or that passed
-        MAX_FILES_PER_DAY files. A compaction the write path began is waited for first."""
+        MAX_FILES_PER_DAY files. A compaction the write path began is waited for first.
+
+        Not `full` (the server's maintenance, every minute), the files are written and the days
+        merged outside the lock, as the write path's compaction does: writes go on meanwhile
+        (under the lock they waited seconds for a day's merge)."""
         result = CompactionResult()
         self.wait_for_compaction()
         with self._lock:
             self._cancel_compaction()
             compaction = self._take()
-            files = self._write_files(compaction, result)
-            self._finish(compaction, files, full, result)
+            if full:
+                files = self._write_files(compaction, result)
+                self._finish(compaction, files, full, result)
+                return result
+        self._compact_outside_lock(compaction, result)
         return result
 
     def _compact_behind(self) -> None:
@@ -491,30 +498,34 @@ class Store:
         own), each swapped in under the lock unless called off meanwhile. A failure gives
         the rows back (they stay hot) and is logged, and the write path tries again
         RETRY_SECONDS later."""
-        result = CompactionResult()
         try:
-            self._wait_for_merges_of(compaction)
-            files = self._write_files(compaction, result)
-            with self._lock:
-                merges = self._finish(compaction, files, False, result, merge_later=True)
-                if not merges:
-                    return
-                merging = self._merging = _Merging(frozenset(
-                    (m.id, parts[0].day) for m, parts in merges))
-                con = self.con.cursor()
-            try:
-                for m, parts in merges:
-                    self._merge_day(m, parts, result, con, merging)
-            finally:
-                con.close()
-                with self._lock:
-                    self._merging = None
-                    merging.over.set()
-                    if not merging.cancelled:
-                        self._tidy()
+            self._compact_outside_lock(compaction, CompactionResult())
         except Exception:
             self._retry_after = time.monotonic() + RETRY_SECONDS
             log.exception("compaction failed; its rows stay in the hot tier")
+
+    def _compact_outside_lock(self, compaction: _Compaction, result: CompactionResult) -> None:
+        """Write and commit a compaction taken (the lock held only to commit), then merge the
+        days that need it, each swapped in under the lock unless called off meanwhile."""
+        self._wait_for_merges_of(compaction)
+        files = self._write_files(compaction, result)
+        with self._lock:
+            merges = self._finish(compaction, files, False, result, merge_later=True)
+            if not merges:
+                return
+            merging = self._merging = _Merging(frozenset(
+                (m.id, parts[0].day) for m, parts in merges))
+            con = self.con.cursor()
+        try:
+            for m, parts in merges:
+                self._merge_day(m, parts, result, con, merging)
+        finally:
+            con.close()
+            with self._lock:
+                self._merging = None
+                merging.over.set()
+                if not merging.cancelled:
+                    self._tidy()
 
     def _wait_for_merges_of(self, compaction: _Compaction) -> None:
         """Before a compaction writes its files: if a day merge under way rewrites a day its

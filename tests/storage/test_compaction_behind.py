@@ -351,3 +351,38 @@ def test_writers_compactions_merges_and_readers_at_once_keep_every_point(tmp_pat
         listed = {p.path for p in store.catalog.partitions(store.bucket("b").id)}
         on_disk = {str(p) for p in (tmp_path / "d" / "buckets").rglob("*.parquet")}
         assert listed == on_disk
+
+
+def test_a_maintenance_compaction_lets_writes_go_on_while_it_writes_and_merges(
+        tmp_path, monkeypatch):
+    """compact(full=False), the server's maintenance every minute: its files are written and
+    the day it merges is merged outside the lock, as the write path's compaction does, so a
+    write meanwhile returns at once (it waited seconds for a day's merge before)."""
+    paused, merge = Paused(monkeypatch), PausedMerge(monkeypatch)
+    with _open(tmp_path / "d") as store:
+        store.compact_threshold = 10**9  # no compaction of the write path's own
+        for first in (0, 11):  # two files of the first day
+            store.write("b", _lines(first, 11))
+            paused.go.set()
+            store.compact(full=False)
+            paused.go.clear()
+        store.write("b", "\n".join(f"m,h=h{i % 3} f={100 + i} {T0 + DAY_NS + i}"
+                                   for i in range(11)))  # the next day: the first is merged
+        maintenance = threading.Thread(target=store.compact, kwargs={"full": False})
+        maintenance.start()
+        assert paused.started.wait(30)
+        writer = threading.Thread(target=store.write, args=("b", _lines(40, 2)))
+        writer.start()
+        writer.join(5)
+        assert not writer.is_alive()  # while the files are written
+        paused.go.set()
+        assert merge.started.wait(30)
+        writer = threading.Thread(target=store.write, args=("b", _lines(50, 2)))
+        writer.start()
+        writer.join(5)
+        assert not writer.is_alive()  # while the day is merged
+        merge.go.set()
+        maintenance.join(30)
+        assert not maintenance.is_alive()
+        assert _files_by_day(store) == {0: 1, 1: 1} and store.hot_rows() == 4
+        assert len(_values(store)) == 22 + 11 + 4

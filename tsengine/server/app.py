@@ -9,6 +9,7 @@ Handlers are `async` but the engine is not: they run engine calls in Starlette's
 from __future__ import annotations
 
 import contextlib
+import logging
 import threading
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
@@ -25,6 +26,8 @@ from tsengine.server.errors import ApiError, api_error_handler, http_error_handl
 from tsengine.server.middleware import HttpMiddleware
 from tsengine.server.onboarding import Onboarding
 from tsengine.server.routes import buckets, delete, health, orgs, query, setup, tasks, v1, write
+
+log = logging.getLogger(__name__)
 
 VERSION = "v2.7.11"  # the InfluxDB API this server answers as (clients read X-Influxdb-Version)
 MODULES = (health, setup, orgs, buckets, write, query, delete, tasks, v1)
@@ -92,8 +95,12 @@ def _background(engine: Engine, config: ServerConfig, stop: threading.Event
 
     def maintain() -> None:
         while not stop.wait(config.maintenance_seconds):
-            engine.enforce_retention()
-            engine.compact(full=False)
+            try:
+                engine.enforce_retention()
+                engine.compact(full=False)
+            except Exception:  # (a full disk, say) tried again next time, the server goes on
+                log.exception("maintenance failed; it runs again in %s s",
+                              config.maintenance_seconds)
 
     workers.append(threading.Thread(target=maintain, name="tsengine-maintenance", daemon=True))
     for worker in workers:
