@@ -67,6 +67,11 @@ class PendingWrites:
                 self._frames[name] = [f for f in held if f is not frame]
                 self.rows -= frame.height
 
+    def oldest(self, table: str) -> int | None:
+        """The earliest time of the rows held for a hot table (None: none held)."""
+        times = [f.get_column("time").min() for f in self._frames.get(table, []) if f.height]
+        return min(times) if times else None  # type: ignore[type-var]
+
     def tables(self) -> dict[str, pl.DataFrame]:
         """The rows held, one frame per hot table (columns a write lacked are null)."""
         return {name: _stacked(frames) for name, frames in self._frames.items() if frames}

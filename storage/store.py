@@ -81,8 +81,9 @@ class MeasurementStats:
 
 @dataclass
 class _Merging:
-    """Day merges the write path's compaction runs after its commit, outside the lock;
-    called off (`cancelled`) by whatever changes stored rows meanwhile."""
+    """Day merges a compaction (the write path's, or compact(full=False)) runs after its
+    commit, outside the lock; called off (`cancelled`) by whatever changes stored rows
+    meanwhile."""
 
     days: frozenset[tuple[int, int]]  # (measurement id, day) of each day merged
     cancelled: bool = False
@@ -693,13 +694,42 @@ class Store:
         result.files_written += 1
 
     def enforce_retention(self, now: int | None = None) -> RetentionResult:
-        """Delete expired points of every bucket as of `now` (default: the clock's now)."""
+        """Delete expired points of every bucket as of `now` (default: the clock's now).
+
+        Only when something has expired: enforcing flushes the pending writes into DuckDB and
+        calls off a compaction under way (seconds of the writers' time under sustained writes,
+        which the server's maintenance paid every minute even with no retention set)."""
+        now = self.clock.now() if now is None else now
+        with self._lock:
+            if not self._anything_expired(now):
+                return RetentionResult()
         with self._settled(changes=True):
-            result, dropped = enforce(self.catalog, self.clock.now() if now is None else now)
+            result, dropped = enforce(self.catalog, now)
             self.reaper.add(dropped)
             self._hot_rows = self._count_hot_rows()
             self.reaper.reap()
             return result
+
+    def _anything_expired(self, now: int) -> bool:
+        """Whether a bucket with a retention has, as of `now`, a file wholly expired or a hot
+        row expired: held in DuckDB, pending, or taken by the compaction under way."""
+        taken = self._compaction.taken.tables if self._compaction is not None else {}
+        for org in self.catalog.orgs():
+            for bucket in self.catalog.buckets(org.id):
+                if not bucket.retention:
+                    continue
+                cutoff = now - bucket.retention
+                if any(p.max_time < cutoff for p in self.catalog.partitions(bucket.id)):
+                    return True
+                for m in self.catalog.measurements(bucket.id):
+                    ((stored,),) = self.con.execute(
+                        f"SELECT min(time) FROM {m.hot_table}").fetchall()
+                    held = [t for t in (stored, self._pending.oldest(m.hot_table)) if t is not None]
+                    if m.hot_table in taken and taken[m.hot_table].height:
+                        held.append(taken[m.hot_table].get_column("time").min())
+                    if held and min(held) < cutoff:
+                        return True
+        return False
 
     def hot_rows(self) -> int:
         """Rows waiting in the hot tier (pending writes included)."""

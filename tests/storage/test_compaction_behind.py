@@ -12,7 +12,7 @@ import polars as pl
 import pytest
 
 import storage.store as store_module
-from storage import FieldType, Store, eq
+from storage import FieldType, FixedClock, Store, eq
 
 T0 = 1_704_067_200_000_000_000
 
@@ -386,3 +386,35 @@ def test_a_maintenance_compaction_lets_writes_go_on_while_it_writes_and_merges(
         assert not maintenance.is_alive()
         assert _files_by_day(store) == {0: 1, 1: 1} and store.hot_rows() == 4
         assert len(_values(store)) == 22 + 11 + 4
+
+
+@pytest.mark.parametrize("retention", [0, 30 * DAY_NS])
+def test_retention_with_nothing_expired_leaves_the_compaction_under_way(
+        tmp_path, monkeypatch, retention):
+    """The server's maintenance enforces retention every minute: with nothing expired (no
+    retention, or none past it) that calls no compaction off and flushes nothing."""
+    paused = Paused(monkeypatch)
+    with _open(tmp_path / "d", clock=FixedClock(T0 + DAY_NS)) as store:
+        store.update_bucket("b", retention=retention)
+        store.write("b", _lines(0, 8))
+        paused.write_past_threshold(store, _lines(8, 8))
+        result = store.enforce_retention()
+        assert (result.hot_rows_deleted, result.partitions_dropped) == (0, 0)
+        paused.release(store)
+        assert store.hot_rows() == 0 and _parquet_rows(store) == 16  # it committed
+        assert _values(store) == [float(i) for i in range(16)]
+
+
+def test_rows_expired_in_the_compaction_under_way_are_still_deleted(tmp_path, monkeypatch):
+    """Expired rows taken by a compaction under way count: enforcing calls it off and
+    deletes them, as before."""
+    paused = Paused(monkeypatch)
+    clock = FixedClock(T0 + DAY_NS // 2)
+    with _open(tmp_path / "d", clock=clock) as store:
+        store.update_bucket("b", retention=DAY_NS)
+        store.write("b", _lines(0, 8))
+        paused.write_past_threshold(store, _lines(8, 8))  # all of them taken
+        result = store.enforce_retention(T0 + DAY_NS + 8)  # the first 8 have expired
+        assert result.hot_rows_deleted == 8
+        paused.release(store)
+        assert _values(store) == [float(i) for i in range(8, 16)]
