@@ -5,9 +5,10 @@ Scans already hide expired points (`Store.scan` starts at `now - retention`); th
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 
-from storage.catalog import Catalog
+from storage.catalog import Bucket, Catalog
 
 
 @dataclass
@@ -28,22 +29,26 @@ def enforce(catalog: Catalog, now: int) -> tuple[RetentionResult, list[str]]:
     con = catalog.con
     con.begin()
     try:
-        for org in catalog.orgs():
-            for bucket in catalog.buckets(org.id):
-                if not bucket.retention:
-                    continue
-                cutoff = now - bucket.retention
-                for m in catalog.measurements(bucket.id):
-                    deleted = con.execute(
-                        f"DELETE FROM {m.hot_table} WHERE time < ?", [cutoff]).fetchall()
-                    result.hot_rows_deleted += deleted[0][0] if deleted else 0
-                for part in catalog.partitions(bucket.id):
-                    if part.max_time < cutoff:
-                        catalog.drop_partition(part)
-                        doomed.append(part.path)
+        for bucket, cutoff in cutoffs(catalog, now):
+            for m in catalog.measurements(bucket.id):
+                deleted = con.execute(
+                    f"DELETE FROM {m.hot_table} WHERE time < ?", [cutoff]).fetchall()
+                result.hot_rows_deleted += deleted[0][0] if deleted else 0
+            for part in catalog.partitions(bucket.id):
+                if part.max_time < cutoff:
+                    catalog.drop_partition(part)
+                    doomed.append(part.path)
         con.commit()
     except BaseException:
         con.rollback()
         raise
     result.partitions_dropped = len(doomed)
     return result, doomed
+
+
+def cutoffs(catalog: Catalog, now: int) -> Iterator[tuple[Bucket, int]]:
+    """Each bucket with a retention, and the time before which its points have expired."""
+    for org in catalog.orgs():
+        for bucket in catalog.buckets(org.id):
+            if bucket.retention:
+                yield bucket, now - bucket.retention

@@ -41,7 +41,7 @@ from storage.lineprotocol.model import LINE, TIME, FieldType, Segment, field_col
 from storage.pending import FLUSH_ROWS, PendingWrites, Taken
 from storage.predicate import Predicate
 from storage.reaper import DEFAULT_GRACE_SECONDS, Reaper
-from storage.retention import RetentionResult, enforce
+from storage.retention import RetentionResult, cutoffs, enforce
 from storage.scan import ScanPlan, WideRead, execute_scan, execute_wide_scan, plan_scan
 from storage.tiers import read_wide
 from storage.timeutil import DAY, Clock, parse_duration
@@ -714,21 +714,17 @@ class Store:
         """Whether a bucket with a retention has, as of `now`, a file wholly expired or a hot
         row expired: held in DuckDB, pending, or taken by the compaction under way."""
         taken = self._compaction.taken.tables if self._compaction is not None else {}
-        for org in self.catalog.orgs():
-            for bucket in self.catalog.buckets(org.id):
-                if not bucket.retention:
-                    continue
-                cutoff = now - bucket.retention
-                if any(p.max_time < cutoff for p in self.catalog.partitions(bucket.id)):
+        for bucket, cutoff in cutoffs(self.catalog, now):
+            if any(p.max_time < cutoff for p in self.catalog.partitions(bucket.id)):
+                return True
+            for m in self.catalog.measurements(bucket.id):
+                ((stored,),) = self.con.execute(
+                    f"SELECT min(time) FROM {m.hot_table}").fetchall()
+                held = [t for t in (stored, self._pending.oldest(m.hot_table)) if t is not None]
+                if m.hot_table in taken and taken[m.hot_table].height:
+                    held.append(taken[m.hot_table].get_column("time").min())
+                if held and min(held) < cutoff:
                     return True
-                for m in self.catalog.measurements(bucket.id):
-                    ((stored,),) = self.con.execute(
-                        f"SELECT min(time) FROM {m.hot_table}").fetchall()
-                    held = [t for t in (stored, self._pending.oldest(m.hot_table)) if t is not None]
-                    if m.hot_table in taken and taken[m.hot_table].height:
-                        held.append(taken[m.hot_table].get_column("time").min())
-                    if held and min(held) < cutoff:
-                        return True
         return False
 
     def hot_rows(self) -> int:

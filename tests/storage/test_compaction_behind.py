@@ -256,6 +256,14 @@ def _until(condition, seconds: float = 30) -> bool:  # type: ignore[no-untyped-d
     return True
 
 
+def _returns(call, *args, seconds: float = 5) -> bool:  # type: ignore[no-untyped-def]
+    """Whether `call(*args)`, run in a thread, returns within `seconds`."""
+    thread = threading.Thread(target=call, args=args)
+    thread.start()
+    thread.join(seconds)
+    return not thread.is_alive()
+
+
 def _files_by_day(store: Store) -> dict[int, int]:
     days: dict[int, int] = {}
     for p in store.catalog.partitions(store.bucket("b").id):
@@ -371,16 +379,10 @@ def test_a_maintenance_compaction_lets_writes_go_on_while_it_writes_and_merges(
         maintenance = threading.Thread(target=store.compact, kwargs={"full": False})
         maintenance.start()
         assert paused.started.wait(30)
-        writer = threading.Thread(target=store.write, args=("b", _lines(40, 2)))
-        writer.start()
-        writer.join(5)
-        assert not writer.is_alive()  # while the files are written
+        assert _returns(store.write, "b", _lines(40, 2))  # while the files are written
         paused.go.set()
         assert merge.started.wait(30)
-        writer = threading.Thread(target=store.write, args=("b", _lines(50, 2)))
-        writer.start()
-        writer.join(5)
-        assert not writer.is_alive()  # while the day is merged
+        assert _returns(store.write, "b", _lines(50, 2))  # while the day is merged
         merge.go.set()
         maintenance.join(30)
         assert not maintenance.is_alive()
