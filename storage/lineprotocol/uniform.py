@@ -105,11 +105,7 @@ def _parse(raw: bytes, default_time: int, factor: int, first_line: int, known: l
     first = known[0]
     shapes = {s.measurement: s for s in known}
     width = max(len(_columns(s)) for s in known)
-    # the CSV reader's strict read proves that no line has more commas than the widest shape's
-    table = _read_columns(raw, width, strict=True) if len(raw) > SPLIT_MAX_BYTES else None
-    strict = table is not None
-    if table is None:
-        table = _columns_of(raw, width)
+    table, strict = _columns_of(raw, width, strict=True)
     if table is None or table.height == 0:  # a blank line is a row of nulls, declined below
         return None
     nums = pl.int_range(first_line, first_line + table.height, dtype=pl.UInt32).alias(LINE)
@@ -204,12 +200,18 @@ def _read_columns(raw: bytes, width: int, strict: bool = False) -> pl.DataFrame 
         return None
 
 
-def _columns_of(raw: bytes, width: int) -> pl.DataFrame | None:
-    """The request split on commas into `width` columns (no strict read): in memory up to
-    SPLIT_MAX_BYTES, by the CSV reader beyond."""
+def _columns_of(raw: bytes, width: int, strict: bool = False
+                ) -> tuple[pl.DataFrame | None, bool]:
+    """The request split on commas into `width` columns: in memory up to SPLIT_MAX_BYTES, by
+    the CSV reader beyond, `strict` first where it can (its strict read proves that no line has
+    more commas than `width` columns hold); and whether the strict read gave them."""
     if len(raw) <= SPLIT_MAX_BYTES:
-        return _split_columns(raw, width)
-    return _read_columns(raw, width)
+        return _split_columns(raw, width), False
+    if strict:
+        table = _read_columns(raw, width, strict=True)
+        if table is not None:
+            return table, True
+    return _read_columns(raw, width), False
 
 
 def _split_columns(raw: bytes, width: int) -> pl.DataFrame | None:
@@ -243,7 +245,7 @@ def _shapes(raw: bytes, table: pl.DataFrame, shapes: dict[str, Shape], default_t
         wanted = max(len(_columns(s)) for s in shapes.values())
         if wanted > width:
             width = wanted
-            again = _columns_of(raw, width)
+            again, _ = _columns_of(raw, width)
             if again is None:
                 return None
             table = again
