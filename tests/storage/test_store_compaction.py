@@ -538,11 +538,13 @@ def test_rows_reaching_back_into_the_last_file_merge_with_it_alone(store):
         *map(float, range(1, 24, 2)), 99.0]
 
 
-@pytest.mark.parametrize("bend", ["none", "late point", "point written twice"])
+@pytest.mark.parametrize("bend", ["none", "late point", "point written twice",
+                                  "requests interleaved", "interleaved and written twice"])
 def test_rows_come_out_by_series_then_time_whichever_way_they_are_sorted(bend):
-    """Rows of each series in time order take the sort of the ranks alone; a late point or
-    one written twice, the sort of the keys: both give tag order (nulls last), then time,
-    the newest value of a point written twice, and the series number of its tag set."""
+    """Rows of each series in time order take the sort of the ranks alone; a late point,
+    one written twice or two writers' requests taken out of time order, the keys' sort of the
+    runs that leaves: all give tag order (nulls last), then time, the newest value of a point
+    written twice, and the series number of its tag set."""
     from storage.compaction import _sorted_by_series
 
     tags = [("b", "x"), ("a", None), ("a", "y"), (None, "x")]
@@ -551,6 +553,11 @@ def test_rows_come_out_by_series_then_time_whichever_way_they_are_sorted(bend):
         rows.append((T0 + 1, "a", "y", 99.0, len(rows)))
     elif bend == "point written twice":
         rows.append((T0 + 20, "b", "x", -1.0, len(rows)))
+    elif "interleaved" in bend:
+        # the later request's rows (times 30-50) logged before the earlier one's (0-20)
+        rows = rows[12:] + rows[:12]
+        if bend.endswith("twice"):
+            rows.append((T0 + 40, "a", None, -2.0, len(rows)))
     frame = pl.DataFrame(rows, schema=["time", "t1", "t2", "f1", "seq"], orient="row")
     day = T0 // DAY
     got = _sorted_by_series(frame, ["t1", "t2"], day, ["f1"])
