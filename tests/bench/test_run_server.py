@@ -16,10 +16,13 @@ import pytest
 from bench_expectations import QUERIES, TINY, TINY_POINTS, TINY_ROWS, schema_problems
 from click.testing import CliRunner
 
-from tsengine.bench.http_targets import count_csv_rows
+from storage.timeutil import HOUR, parse_time
+from tsengine.bench.http_targets import InfluxV2Target, count_csv_rows
 from tsengine.bench.run import BenchConfig, run_bench
 from tsengine.bench.server import RunningServer, start_server
+from tsengine.bench.source import Span
 from tsengine.bench.targets import BenchError
+from tsengine.bench.workloads import tasks as tasks_workload
 from tsengine.cli.main import cli
 
 
@@ -203,3 +206,45 @@ def stand_in(answer: Callable[[Seen], tuple[int, dict | None]], seen: list[Seen]
     finally:
         server.shutdown()
         server.server_close()
+
+
+class _SchedulerOff(InfluxV2Target):
+    """A v2 API whose server queues runs and never starts them (`serve --no-tasks`), held
+    in memory: tasks created, runs queued, each run's status as the server would list it."""
+
+    def __init__(self, status: str) -> None:
+        super().__init__("http://127.0.0.1:9", "b", None, "o")
+        self.status = status
+        self.queued: dict[str, list[str]] = {}
+
+    def bucket_exists(self, name: str) -> bool:
+        return True
+
+    def create_task(self, flux: str) -> str:
+        self.queued[str(len(self.queued))] = []
+        return str(len(self.queued) - 1)
+
+    def queue_run(self, task_id: str, scheduled_for: str) -> str:
+        self.queued[task_id].append(f"{task_id}-{scheduled_for}")
+        return self.queued[task_id][-1]
+
+    def runs(self, task_id: str) -> list[dict]:
+        return [{"id": r, "status": self.status} for r in self.queued[task_id]]
+
+    def delete_task(self, task_id: str) -> None:
+        del self.queued[task_id]
+
+
+@pytest.mark.parametrize(("status", "reason"), [
+    ("scheduled", "none of the 4 queued runs started in 0 s: does the server run tasks? "
+                  "(`tsengine serve --no-tasks` runs none)"),
+    ("started", "4 runs did not finish in time"),
+])
+def test_queued_runs_no_server_takes_up_are_told_from_slow_ones(monkeypatch, status, reason):
+    monkeypatch.setattr(tasks_workload, "WAIT_SECONDS", -7.9)  # (2 s a run: 0.1 s in all)
+    target = _SchedulerOff(status)
+    start = parse_time("2024-01-01T00:00:00Z")
+    result = tasks_workload.run_tasks(target, Span(start, start + 2 * HOUR))
+    assert (result.status, result.runs, result.succeeded) == ("failed", 4, 0)
+    assert result.reason == reason
+    assert target.queued == {}  # the tasks are deleted

@@ -22,6 +22,7 @@ from tsengine.demo import EXAMPLES, PIPELINE
 
 FINISHED = ("success", "failed", "canceled")
 POLL_SECONDS = 0.05
+WAIT_SECONDS = 60  # for a server's queued runs to finish, and 2 s more a run
 
 
 def rollup_buckets(bucket: str) -> tuple[str, str]:
@@ -105,15 +106,18 @@ def _http(target: InfluxV2Target, span: Span, progress: Progress) -> TasksResult
         times = schedule(span)
         queued: dict[str, set[str]] = {task: set() for task in ids}
         finished: dict[str, dict] = {}
+        began: set[str] = set()  # runs the server took up (started or finished)
         with progress("tasks", len(times) * len(ids)) as bar:
             started = time.perf_counter()
             for at in times:
                 for task in ids:
                     queued[task].add(target.queue_run(task, format_time(at)))
-            deadline = time.monotonic() + 60 + 2 * len(times) * len(ids)
+            deadline = time.monotonic() + WAIT_SECONDS + 2 * len(times) * len(ids)
             while len(finished) < len(times) * len(ids) and time.monotonic() < deadline:
                 for task in ids:
                     for run in target.runs(task):
+                        if run["id"] in queued[task] and run["status"] != "scheduled":
+                            began.add(run["id"])
                         if (run["id"] in queued[task] and run["status"] in FINISHED
                                 and run["id"] not in finished):
                             finished[run["id"]] = run
@@ -130,7 +134,10 @@ def _http(target: InfluxV2Target, span: Span, progress: Progress) -> TasksResult
                  for r in runs if r.get("startedAt") and r.get("finishedAt")]
     result = _result([n.removesuffix(".flux") for n in PIPELINE], [r["status"] for r in runs] +
                      ["unfinished"] * missing, latencies, seconds, target.peak_rss())
-    if missing:
+    if missing and not began:
+        result.reason = (f"none of the {missing} queued runs started in {seconds:.0f} s: does "
+                         "the server run tasks? (`tsengine serve --no-tasks` runs none)")
+    elif missing:
         result.reason = f"{missing} runs did not finish in time"
     return result
 
