@@ -209,8 +209,8 @@ def stand_in(answer: Callable[[Seen], tuple[int, dict | None]], seen: list[Seen]
 
 
 class _SchedulerOff(InfluxV2Target):
-    """A v2 API whose server queues runs and never starts them (`serve --no-tasks`), held
-    in memory: tasks created, runs queued, each run's status as the server would list it."""
+    """A v2 API, held in memory, whose queued runs never finish: they stay `scheduled` (no
+    scheduler takes them up, as under `serve --no-tasks`) or `started`."""
 
     def __init__(self, status: str) -> None:
         super().__init__("http://127.0.0.1:9", "b", None, "o")
