@@ -298,9 +298,10 @@ def _order_by_rank(rows: pl.DataFrame) -> tuple[pl.Series, bool]:
     keys from scratch."""
     order = np.argsort(rows.get_column("_rank").to_numpy().astype(np.uint16), kind="stable")
     key = rows.get_column("_key").to_numpy()[order]
-    if not (key[1:] > key[:-1]).all():
-        runs = np.argsort(key, kind="stable")
-        order, key = order[runs], key[runs]
+    if (key[1:] > key[:-1]).all():  # (rising: no key twice)
+        return pl.Series(order, dtype=pl.get_index_type()), False
+    runs = np.argsort(key, kind="stable")
+    order, key = order[runs], key[runs]
     return pl.Series(order, dtype=pl.get_index_type()), bool((key[1:] == key[:-1]).any())
 
 
