@@ -106,7 +106,7 @@ def _http(target: InfluxV2Target, span: Span, progress: Progress) -> TasksResult
         times = schedule(span)
         queued: dict[str, set[str]] = {task: set() for task in ids}
         finished: dict[str, dict] = {}
-        began: set[str] = set()  # runs the server took up (started or finished)
+        began = False  # whether the server took up any run (started or finished it)
         with progress("tasks", len(times) * len(ids)) as bar:
             started = time.perf_counter()
             for at in times:
@@ -116,10 +116,10 @@ def _http(target: InfluxV2Target, span: Span, progress: Progress) -> TasksResult
             while len(finished) < len(times) * len(ids) and time.monotonic() < deadline:
                 for task in ids:
                     for run in target.runs(task):
-                        if run["id"] in queued[task] and run["status"] != "scheduled":
-                            began.add(run["id"])
-                        if (run["id"] in queued[task] and run["status"] in FINISHED
-                                and run["id"] not in finished):
+                        if run["id"] not in queued[task]:
+                            continue
+                        began = began or run["status"] != "scheduled"
+                        if run["status"] in FINISHED and run["id"] not in finished:
                             finished[run["id"]] = run
                             bar.update(1)
                 if len(finished) < len(times) * len(ids):
